@@ -1,0 +1,78 @@
+//! The error type of the catalog crate.
+
+use std::path::PathBuf;
+
+use parkhub_connectors::arrow::error::ArrowError;
+
+/// Everything that can go wrong while building or searching the catalog.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A search whose query text is empty or only blanks.
+    #[error("the search query is empty; type at least one word")]
+    EmptyQuery,
+    /// A catalog entry kind that does not exist.
+    #[error("unknown catalog entry kind '{0}'; the kinds are: application, offering, provider")]
+    InvalidKind(String),
+    /// A lake table lacking a column the catalog cannot do without.
+    #[error("table '{table}' has no column '{column}', which the catalog needs")]
+    MissingColumn {
+        /// The lake table the batch came from.
+        table: &'static str,
+        /// The column that is missing.
+        column: &'static str,
+    },
+    /// A lake column whose type cannot be read as what the catalog expects.
+    #[error("column '{column}' of table '{table}' is {found}, expected {expected}")]
+    ColumnType {
+        /// The lake table the batch came from.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The Arrow type it has.
+        found: String,
+        /// What the catalog reads it as.
+        expected: &'static str,
+    },
+    /// An index folder that holds an index with another layout than this version's.
+    #[error(
+        "the catalog index in {path} was built with another schema ({reason}); \
+         delete that folder and rebuild the catalog from the lake"
+    )]
+    IncompatibleIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What tantivy reported.
+        reason: String,
+    },
+    /// A stored document lacking a field every catalog document has.
+    #[error("catalog document {address} has no stored '{field}'; rebuild the catalog")]
+    CorruptDocument {
+        /// The document's address in the index, for the log.
+        address: String,
+        /// The field that is missing or unreadable.
+        field: &'static str,
+    },
+    /// Local file I/O.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An error from the tantivy search library.
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// An error from tantivy's query-syntax parser. [`crate::Catalog::search`] builds its
+    /// queries from analysed terms and never returns it; it is here for callers that parse
+    /// query syntax themselves.
+    #[error(transparent)]
+    QueryParse(#[from] tantivy::query::QueryParserError),
+    /// An error from arrow while reading a lake batch.
+    #[error(transparent)]
+    Arrow(#[from] ArrowError),
+}
+
+/// The result type of the catalog crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

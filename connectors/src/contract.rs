@@ -1,0 +1,443 @@
+//! Table contracts: what a lake table holds, how it is keyed, and how source columns map to it.
+//!
+//! The built-in contracts of the canonical park model live as TOML files in
+//! `connectors/contracts/` and ship inside the binary; a park adds its own in the same format.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Name of the lineage column holding the id of the batch a row arrived in.
+pub const BATCH_ID_COLUMN: &str = "_batch_id";
+/// Name of the lineage column holding when the row was committed.
+pub const INGESTED_AT_COLUMN: &str = "_ingested_at";
+
+/// The time zone every timestamp in the lake is stored in.
+pub const TIMESTAMP_ZONE: &str = "UTC";
+
+/// How a batch is applied to its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteMode {
+    /// Rows replace the rows with the same key; new keys are inserted.
+    Upsert,
+    /// Rows are appended; the table has no key.
+    Append,
+}
+
+/// The logical type of a column, as contracts spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// UTF-8 text.
+    String,
+    /// 32-bit integer.
+    Int32,
+    /// 64-bit integer.
+    Int64,
+    /// 64-bit floating point.
+    Float64,
+    /// true / false.
+    Boolean,
+    /// A calendar date.
+    Date,
+    /// An instant, stored in UTC with microsecond precision.
+    Timestamp,
+}
+
+impl ColumnType {
+    /// Returns the Arrow type the lake stores this column as.
+    pub fn arrow_type(self) -> DataType {
+        match self {
+            ColumnType::String => DataType::Utf8,
+            ColumnType::Int32 => DataType::Int32,
+            ColumnType::Int64 => DataType::Int64,
+            ColumnType::Float64 => DataType::Float64,
+            ColumnType::Boolean => DataType::Boolean,
+            ColumnType::Date => DataType::Date32,
+            ColumnType::Timestamp => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some(TIMESTAMP_ZONE.into()))
+            }
+        }
+    }
+}
+
+/// A domain check beyond the type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnCheck {
+    /// A Unified Social Credit Code with a valid check character (GB 32100-2015).
+    Uscc,
+    /// A GB/T 4754-2017 industry code.
+    Gbt4754,
+}
+
+/// One column of a table contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnContract {
+    /// The column's name in the lake.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub column_type: ColumnType,
+    /// Whether every row must have a value.
+    #[serde(default)]
+    pub required: bool,
+    /// A domain check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<ColumnCheck>,
+    /// The only values allowed, for text columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// The smallest value allowed, for numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest value allowed, for numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The unit the lake stores the column in (`10k_yuan`, `tce`, `mu`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// What the column means.
+    #[serde(default)]
+    pub description: String,
+    /// Other names sources use for this column (Chinese headers included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+impl ColumnContract {
+    /// Returns the Arrow field of this column.
+    pub fn arrow_field(&self) -> Field {
+        Field::new(&self.name, self.column_type.arrow_type(), !self.required)
+    }
+
+    /// Returns true when `header` names this column (its name or one of its aliases, ignoring
+    /// case and surrounding blanks).
+    pub fn is_named(&self, header: &str) -> bool {
+        let header = header.trim();
+        self.name.eq_ignore_ascii_case(header)
+            || self
+                .aliases
+                .iter()
+                .any(|alias| alias.eq_ignore_ascii_case(header))
+    }
+}
+
+/// What a lake table holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableContract {
+    /// The table's name in the lake and in SQL.
+    pub name: String,
+    /// A one-line description in Chinese.
+    pub description_zh: String,
+    /// A one-line description in English.
+    pub description_en: String,
+    /// Upsert on the key, or append.
+    pub mode: WriteMode,
+    /// The key columns (empty for append tables).
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// The columns, in order.
+    pub columns: Vec<ColumnContract>,
+}
+
+impl TableContract {
+    /// Parses a contract from TOML and checks that it is consistent.
+    pub fn from_toml(source_name: &str, text: &str) -> Result<TableContract> {
+        let contract: TableContract =
+            toml::from_str(text).map_err(|error| Error::InvalidContract {
+                source_name: source_name.to_string(),
+                reason: error.to_string(),
+            })?;
+        contract.check_consistency(source_name)?;
+        Ok(contract)
+    }
+
+    fn check_consistency(&self, source_name: &str) -> Result<()> {
+        let invalid = |reason: String| Error::InvalidContract {
+            source_name: source_name.to_string(),
+            reason,
+        };
+        if !is_identifier(&self.name) {
+            return Err(invalid(format!(
+                "table name '{}' must be lower-case letters, digits and '_', starting with a letter",
+                self.name
+            )));
+        }
+        if self.columns.is_empty() {
+            return Err(invalid("a contract needs at least one column".into()));
+        }
+        let mut seen = BTreeMap::new();
+        for column in &self.columns {
+            if !is_identifier(&column.name) {
+                return Err(invalid(format!(
+                    "column name '{}' must be lower-case letters, digits and '_', starting with a letter",
+                    column.name
+                )));
+            }
+            if seen.insert(column.name.as_str(), ()).is_some() {
+                return Err(invalid(format!("column '{}' appears twice", column.name)));
+            }
+            if let (Some(min), Some(max)) = (column.min, column.max)
+                && min > max
+            {
+                return Err(invalid(format!(
+                    "column '{}': min {min} is above max {max}",
+                    column.name
+                )));
+            }
+        }
+        match self.mode {
+            WriteMode::Upsert if self.key.is_empty() => {
+                return Err(invalid("an upsert table needs a key".into()));
+            }
+            WriteMode::Append if !self.key.is_empty() => {
+                return Err(invalid("an append table has no key".into()));
+            }
+            _ => {}
+        }
+        for key_column in &self.key {
+            match self.column(key_column) {
+                None => {
+                    return Err(invalid(format!(
+                        "key column '{key_column}' is not a column"
+                    )));
+                }
+                Some(column) if !column.required => {
+                    return Err(invalid(format!(
+                        "key column '{key_column}' must be required"
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns the column with this name.
+    pub fn column(&self, name: &str) -> Option<&ColumnContract> {
+        self.columns.iter().find(|column| column.name == name)
+    }
+
+    /// Returns the Arrow schema of the table's own columns (without lineage).
+    pub fn data_schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(
+            self.columns
+                .iter()
+                .map(ColumnContract::arrow_field)
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// Returns the Arrow schema of the lake table: the contract's columns followed by the
+    /// lineage columns `_batch_id` and `_ingested_at`.
+    pub fn lake_schema(&self) -> SchemaRef {
+        let mut fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(ColumnContract::arrow_field)
+            .collect();
+        fields.push(Field::new(BATCH_ID_COLUMN, DataType::Utf8, false));
+        fields.push(Field::new(
+            INGESTED_AT_COLUMN,
+            ColumnType::Timestamp.arrow_type(),
+            false,
+        ));
+        Arc::new(Schema::new(fields))
+    }
+
+    /// Returns the description in both languages, as one line.
+    pub fn description(&self) -> String {
+        format!("{} / {}", self.description_zh, self.description_en)
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut characters = name.chars();
+    matches!(characters.next(), Some(first) if first.is_ascii_lowercase())
+        && characters.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The built-in contracts, as shipped in `connectors/contracts/`.
+const BUILTIN_CONTRACTS: &[(&str, &str)] = &[
+    ("enterprises", include_str!("../contracts/enterprises.toml")),
+    (
+        "production_monthly",
+        include_str!("../contracts/production_monthly.toml"),
+    ),
+    (
+        "energy_readings",
+        include_str!("../contracts/energy_readings.toml"),
+    ),
+    ("emissions", include_str!("../contracts/emissions.toml")),
+    ("equipment", include_str!("../contracts/equipment.toml")),
+    (
+        "digital_assessment",
+        include_str!("../contracts/digital_assessment.toml"),
+    ),
+    (
+        "transformation_projects",
+        include_str!("../contracts/transformation_projects.toml"),
+    ),
+    (
+        "fund_disbursements",
+        include_str!("../contracts/fund_disbursements.toml"),
+    ),
+    (
+        "enterprise_needs",
+        include_str!("../contracts/enterprise_needs.toml"),
+    ),
+    (
+        "service_providers",
+        include_str!("../contracts/service_providers.toml"),
+    ),
+    (
+        "service_offerings",
+        include_str!("../contracts/service_offerings.toml"),
+    ),
+    (
+        "shared_applications",
+        include_str!("../contracts/shared_applications.toml"),
+    ),
+];
+
+/// The set of table contracts known to a hub: the built-in ones and the park's own.
+#[derive(Debug, Clone)]
+pub struct Contracts {
+    tables: Vec<Arc<TableContract>>,
+}
+
+impl Contracts {
+    /// Returns the built-in contracts of the canonical park model.
+    pub fn builtin() -> Result<Contracts> {
+        let tables = BUILTIN_CONTRACTS
+            .iter()
+            .map(|(name, text)| TableContract::from_toml(name, text).map(Arc::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Contracts { tables })
+    }
+
+    /// Returns the contract of a table, or an error naming the tables that exist.
+    pub fn get(&self, name: &str) -> Result<&Arc<TableContract>> {
+        self.tables
+            .iter()
+            .find(|contract| contract.name == name)
+            .ok_or_else(|| Error::UnknownTable {
+                name: name.to_string(),
+                known: self.names().join(", "),
+            })
+    }
+
+    /// Returns every contract, in the order they were defined.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<TableContract>> {
+        self.tables.iter()
+    }
+
+    /// Returns the table names, in the order they were defined.
+    pub fn names(&self) -> Vec<&str> {
+        self.tables
+            .iter()
+            .map(|contract| contract.name.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_contracts_parse_and_cover_the_park_model() {
+        let contracts = Contracts::builtin().expect("built-in contracts parse");
+        assert_eq!(contracts.names().len(), 12);
+        let enterprises = contracts.get("enterprises").expect("enterprises");
+        assert_eq!(enterprises.mode, WriteMode::Upsert);
+        assert_eq!(enterprises.key, vec!["uscc"]);
+        assert_eq!(
+            enterprises.column("land_area_mu").map(|c| c.column_type),
+            Some(ColumnType::Float64)
+        );
+        assert!(
+            enterprises
+                .column("uscc")
+                .is_some_and(|c| c.is_named(" 统一社会信用代码 "))
+        );
+        let readings = contracts.get("energy_readings").expect("energy_readings");
+        assert_eq!(readings.mode, WriteMode::Append);
+        assert!(readings.key.is_empty());
+    }
+
+    #[test]
+    fn lake_schema_appends_lineage_columns() {
+        let contracts = Contracts::builtin().expect("built-in contracts parse");
+        let schema = contracts
+            .get("production_monthly")
+            .expect("table")
+            .lake_schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names.first(), Some(&"uscc"));
+        assert_eq!(
+            &names[names.len() - 2..],
+            &[BATCH_ID_COLUMN, INGESTED_AT_COLUMN]
+        );
+        assert!(!schema.field_with_name("uscc").expect("uscc").is_nullable());
+        assert!(
+            schema
+                .field_with_name("profit")
+                .expect("profit")
+                .is_nullable()
+        );
+        assert_eq!(
+            schema
+                .field_with_name("period")
+                .expect("period")
+                .data_type(),
+            &DataType::Date32
+        );
+    }
+
+    #[test]
+    fn unknown_table_lists_the_known_ones() {
+        let contracts = Contracts::builtin().expect("built-in contracts parse");
+        let message = contracts
+            .get("enterprise")
+            .expect_err("unknown")
+            .to_string();
+        assert!(message.contains("unknown table 'enterprise'"), "{message}");
+        assert!(
+            message.contains("enterprises, production_monthly"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn inconsistent_contracts_are_refused_with_the_reason() {
+        let no_key = "name = \"t\"\ndescription_zh = \"\"\ndescription_en = \"\"\nmode = \"upsert\"\n\
+                      [[columns]]\nname = \"a\"\ntype = \"string\"\n";
+        let message = TableContract::from_toml("t.toml", no_key)
+            .expect_err("no key")
+            .to_string();
+        assert_eq!(message, "contract 't.toml': an upsert table needs a key");
+
+        let unknown_field = "name = \"t\"\ndescription_zh = \"\"\ndescription_en = \"\"\nmode = \"append\"\n\
+                             [[columns]]\nname = \"a\"\ntype = \"string\"\nnullable = true\n";
+        let message = TableContract::from_toml("t.toml", unknown_field)
+            .expect_err("bad key")
+            .to_string();
+        assert!(message.contains("unknown field `nullable`"), "{message}");
+
+        let bad_type = "name = \"t\"\ndescription_zh = \"\"\ndescription_en = \"\"\nmode = \"append\"\n\
+                        [[columns]]\nname = \"a\"\ntype = \"text\"\n";
+        let message = TableContract::from_toml("t.toml", bad_type)
+            .expect_err("bad type")
+            .to_string();
+        assert!(message.contains("unknown variant `text`"), "{message}");
+    }
+}

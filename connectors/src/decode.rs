@@ -1,0 +1,123 @@
+//! Source decoders: bytes as enterprises deliver them in, Arrow batches out.
+//!
+//! A decoder turns a byte source — a CSV export in GBK with a title line above the header, an
+//! Excel workbook, JSON from another system, Parquet — into a stream of [`RecordBatch`]es of
+//! at most [`DecodeOptions::batch_rows`] rows, with memory bounded by one batch (plus one
+//! record), however large the source.
+//!
+//! Decoders do not interpret types: that is the validation step's job, which coerces to the
+//! contract's types and reports per-row errors. So every source column arrives as nullable
+//! `Utf8` text named by the source's header as written (trimmed), except from Parquet, which
+//! keeps its own Arrow types. Two columns follow the source's own:
+//!
+//! - [`ROW_ERROR_COLUMN`] (`__row_error`, Utf8): null, or what is wrong with a row that could
+//!   only partly be decoded (a ragged CSV row, a malformed JSON line, an Excel error cell),
+//!   for the validator to reject with that reason;
+//! - [`SOURCE_ROW_COLUMN`] (`__source_row`, UInt64): the row's 1-based number in the source as
+//!   a user counts it — CSV: the line its record starts on, the header line being a line
+//!   like any other (a header on line 1 makes the first data row 2); XLSX: the sheet row;
+//!   NDJSON: the line; JSON array: the element's index + 1; Parquet: the row index + 1.
+//!
+//! Empty values (an empty CSV field, an empty cell, JSON `null`) are null, not empty text.
+//! A source with no data rows (empty, or only a header) yields no batches and no error: the
+//! caller decides what that means.
+//!
+//! ```ignore
+//! let options = DecodeOptions { known_headers, ..DecodeOptions::new(SourceFormat::Csv) };
+//! let mut rows = decoder(Box::new(body), &options)?;
+//! let schema = rows.schema();
+//! for batch in &mut rows { validate(batch?)?; }
+//! ```
+
+mod batch;
+mod csv;
+mod encoding;
+mod json;
+mod options;
+mod parquet;
+mod source;
+mod xlsx;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::io::Read;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+
+pub use batch::{ROW_ERROR_COLUMN, SOURCE_ROW_COLUMN};
+pub use options::{
+    DEFAULT_BATCH_ROWS, DEFAULT_MAX_RECORD_BYTES, DecodeOptions, SourceFormat, TextEncoding,
+};
+
+use crate::error::Error;
+use source::ByteCounter;
+
+/// A stream of decoded batches with a stable schema.
+///
+/// After an error the stream ends: the batches before it are good, the rest of the source is
+/// not read.
+pub trait RowDecoder: Iterator<Item = Result<RecordBatch, Error>> + Send {
+    /// The schema of every batch: the source's columns, then [`ROW_ERROR_COLUMN`] and
+    /// [`SOURCE_ROW_COLUMN`]. Known before the first batch.
+    fn schema(&self) -> SchemaRef;
+
+    /// Bytes consumed from the source so far, for progress reporting. Parquet and XLSX read
+    /// the whole source before the first batch (they need random access), so theirs is the
+    /// source's size from the start.
+    fn bytes_read(&self) -> u64;
+}
+
+/// Returns a decoder of `source` in `options.format`.
+///
+/// CSV, NDJSON and JSON are decoded as they are read. Parquet and XLSX need random access, so
+/// `source` is first copied to an anonymous temporary file (deleted with the decoder); use
+/// [`decoder_for_file`] when the source is a local file already. The header (CSV, XLSX) or
+/// the first batch (JSON) is read before this returns, so that [`RowDecoder::schema`] is
+/// known: errors found there (wrong encoding, no header, not a zip archive) are returned here.
+pub fn decoder(
+    source: Box<dyn Read + Send>,
+    options: &DecodeOptions,
+) -> Result<Box<dyn RowDecoder>, Error> {
+    match options.format {
+        SourceFormat::Csv => Ok(Box::new(csv::CsvDecoder::new(source, options)?)),
+        SourceFormat::Ndjson => Ok(Box::new(json::JsonDecoder::ndjson(source, options)?)),
+        SourceFormat::Json => Ok(Box::new(json::JsonDecoder::json(source, options)?)),
+        SourceFormat::Parquet | SourceFormat::Xlsx => {
+            let mut source = source;
+            let counter = ByteCounter::default();
+            let file = source::spool(&mut source, &counter)?;
+            random_access_decoder(file, counter, options)
+        }
+    }
+}
+
+/// Returns a decoder of a local file, which Parquet and XLSX read in place instead of copying.
+pub fn decoder_for_file(file: File, options: &DecodeOptions) -> Result<Box<dyn RowDecoder>, Error> {
+    match options.format {
+        SourceFormat::Csv | SourceFormat::Ndjson | SourceFormat::Json => {
+            decoder(Box::new(file), options)
+        }
+        SourceFormat::Parquet | SourceFormat::Xlsx => {
+            let counter = ByteCounter::default();
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            counter.add(size);
+            random_access_decoder(file, counter, options)
+        }
+    }
+}
+
+fn random_access_decoder(
+    file: File,
+    counter: ByteCounter,
+    options: &DecodeOptions,
+) -> Result<Box<dyn RowDecoder>, Error> {
+    match options.format {
+        SourceFormat::Xlsx => Ok(Box::new(xlsx::XlsxDecoder::open(file, counter, options)?)),
+        _ => Ok(Box::new(parquet::ParquetDecoder::open(
+            file, counter, options,
+        )?)),
+    }
+}

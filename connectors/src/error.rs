@@ -1,0 +1,176 @@
+//! The error type of the connectors crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while reading sources or writing the lake.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A table name that no contract describes.
+    #[error("unknown table '{name}'; the tables are: {known}")]
+    UnknownTable {
+        /// The name asked for.
+        name: String,
+        /// The tables that exist, comma-separated.
+        known: String,
+    },
+    /// A contract file that does not parse or does not make sense.
+    #[error("contract '{source_name}': {reason}")]
+    InvalidContract {
+        /// Where the contract came from (file name or built-in name).
+        source_name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A batch whose columns do not fit the table's contract.
+    #[error("batch does not fit table '{table}': {reason}")]
+    SchemaMismatch {
+        /// The table written to.
+        table: String,
+        /// What does not fit.
+        reason: String,
+    },
+    /// The data directory cannot be created or written.
+    #[error("data directory {path} is not usable: {reason}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A commit that kept conflicting with other writers.
+    #[error("commit to table '{table}' failed after {attempts} attempts: {last_error}")]
+    CommitRetriesExhausted {
+        /// The table written to.
+        table: String,
+        /// How many commits were tried.
+        attempts: usize,
+        /// The last commit error.
+        last_error: String,
+    },
+    /// Local file I/O.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An error from the Delta Lake library.
+    #[error(transparent)]
+    Delta(#[from] deltalake::DeltaTableError),
+    /// An error from DataFusion.
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// An error from arrow.
+    #[error(transparent)]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// A malformed URL for the lake location.
+    #[error("invalid lake location {location}: {reason}")]
+    InvalidLocation {
+        /// The location given.
+        location: String,
+        /// Why it is not usable.
+        reason: String,
+    },
+    /// A source that does not decode as its format, or that breaks a decoder limit.
+    #[error("{format} source{}: {reason}", location(.row, .column))]
+    Decode {
+        /// The format the source was read as.
+        format: crate::decode::SourceFormat,
+        /// The row in the source, as a user counts it (CSV line, sheet row, array element).
+        row: Option<u64>,
+        /// The column, when one is to blame.
+        column: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Bytes that are not valid text in the source's encoding.
+    #[error(
+        "the source is not valid {encoding} text: {reason} at byte offset {offset} (line {line})"
+    )]
+    Encoding {
+        /// The encoding the text was read as, and whether it was declared or detected.
+        encoding: String,
+        /// The offset of the first bad byte from the start of the source.
+        offset: u64,
+        /// The 1-based line the bad bytes are on.
+        line: u64,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
+    /// A source format name that no decoder handles.
+    #[error("unknown source format '{given}'; the formats are: {supported}")]
+    UnsupportedFormat {
+        /// The name given.
+        given: String,
+        /// The formats there are, comma-separated.
+        supported: String,
+    },
+    /// A text encoding name that no decoder handles.
+    #[error("unknown text encoding '{given}'; the encodings are: {supported}")]
+    UnsupportedEncoding {
+        /// The name given.
+        given: String,
+        /// The encodings there are, comma-separated.
+        supported: String,
+    },
+    /// A source in which no row looks like a header naming the table's columns.
+    #[error(
+        "{format} source: no row near the top names any of the expected columns; the first \
+         non-empty row has [{}]; expected some of [{}]",
+        .found.join(", "), .expected.join(", ")
+    )]
+    UnknownHeader {
+        /// The format of the source.
+        format: crate::decode::SourceFormat,
+        /// The cells of the first non-empty row.
+        found: Vec<String>,
+        /// The column names and aliases looked for.
+        expected: Vec<String>,
+    },
+    /// A worksheet name the workbook does not have.
+    #[error("the workbook has no sheet '{sheet}'; its sheets are: {}", .available.join(", "))]
+    UnknownSheet {
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets the workbook has.
+        available: Vec<String>,
+    },
+    /// A compressed archive (an XLSX workbook) that would expand beyond the decoder's limits.
+    #[error(
+        "refusing the archive: entry '{entry}' expands to {size} bytes from {compressed} bytes; {reason}"
+    )]
+    ArchiveTooLarge {
+        /// The entry inside the archive.
+        entry: String,
+        /// Its uncompressed size.
+        size: u64,
+        /// Its compressed size.
+        compressed: u64,
+        /// Which limit it breaks.
+        reason: String,
+    },
+    /// Reading the source stream failed.
+    #[error("reading the source failed after {offset} bytes: {source}")]
+    SourceRead {
+        /// Bytes read from the source before the failure.
+        offset: u64,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Formats where in a source a decode problem is: " (row 7, column 'name')".
+fn location(row: &Option<u64>, column: &Option<String>) -> String {
+    match (row, column) {
+        (Some(row), Some(column)) => format!(" (row {row}, column '{column}')"),
+        (Some(row), None) => format!(" (row {row})"),
+        (None, Some(column)) => format!(" (column '{column}')"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The result type of the connectors crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

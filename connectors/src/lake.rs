@@ -1,0 +1,838 @@
+//! The lake: one Delta table per lake table under `<data-dir>/lake/<table>/`, and the writer
+//! that commits a batch to a table as exactly one Delta commit.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use chrono::Utc;
+use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::streaming::StreamingTable;
+use datafusion::datasource::provider_as_source;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::{LogicalPlanBuilder, UNNAMED_TABLE};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::streaming::PartitionStream;
+use datafusion::prelude::DataFrame;
+use deltalake::DeltaTable;
+use deltalake::kernel::Transaction;
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel as _;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::protocol::SaveMode;
+use futures::StreamExt;
+use url::Url;
+
+use crate::contract::{TableContract, WriteMode};
+use crate::error::{Error, Result};
+
+/// Folder of the lake inside the data directory.
+pub const LAKE_FOLDER: &str = "lake";
+
+/// Prefix of the Delta application transaction id that records a batch's content in the very
+/// commit that writes it.
+const TRANSACTION_PREFIX: &str = "parkhub-batch-";
+
+/// Where a batch came from and what it contained, recorded with its commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchIdentity {
+    /// A fresh id for this batch (written to `_batch_id`).
+    pub batch_id: String,
+    /// Hex sha256 of the decoded input: the same content is the same batch.
+    pub content_sha256: String,
+    /// A human-readable origin (file path, URL, `http`, `demo`).
+    pub source: String,
+}
+
+impl BatchIdentity {
+    /// Creates an identity with a fresh batch id.
+    pub fn new(source: impl Into<String>, content_sha256: impl Into<String>) -> BatchIdentity {
+        BatchIdentity {
+            batch_id: uuid::Uuid::new_v4().to_string(),
+            content_sha256: content_sha256.into(),
+            source: source.into(),
+        }
+    }
+
+    fn transaction_app_id(&self) -> String {
+        format!("{TRANSACTION_PREFIX}{}", self.content_sha256)
+    }
+}
+
+/// What happened to a batch handed to [`Lake::commit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// The batch was written as the given table version.
+    Committed {
+        /// The Delta version the commit created.
+        version: u64,
+        /// Rows in the batch.
+        rows: u64,
+    },
+    /// A batch with the same content was committed before; nothing was written.
+    Duplicate,
+}
+
+/// Something that yields a batch's rows, possibly more than once (a commit that has to be
+/// retried reads its input again).
+pub trait BatchSource: Send + Sync {
+    /// The schema of the batches, which must match the table contract's columns.
+    fn schema(&self) -> SchemaRef;
+    /// Opens a fresh stream over the rows.
+    fn open(&self) -> Result<SendableRecordBatchStream>;
+}
+
+/// Batches held in memory.
+#[derive(Debug, Clone)]
+pub struct MemoryBatches {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+}
+
+impl MemoryBatches {
+    /// Wraps batches that all have `schema`.
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> MemoryBatches {
+        MemoryBatches { schema, batches }
+    }
+}
+
+impl BatchSource for MemoryBatches {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn open(&self) -> Result<SendableRecordBatchStream> {
+        let batches = self.batches.clone();
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            Arc::clone(&self.schema),
+            futures::stream::iter(batches.into_iter().map(Ok)),
+        )))
+    }
+}
+
+/// The lake of one data directory.
+#[derive(Debug)]
+pub struct Lake {
+    data_dir: PathBuf,
+    lake_dir: PathBuf,
+    root_url: Url,
+    /// One lock per table so that writers inside this process take turns instead of
+    /// conflicting; writers in other processes are handled by Delta's optimistic concurrency.
+    table_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Lake {
+    /// Opens (creating if needed) the lake of a data directory, and checks that it can be written.
+    pub fn open(data_dir: &Path) -> Result<Lake> {
+        let data_dir_error = |reason: String| Error::DataDir {
+            path: data_dir.to_path_buf(),
+            reason,
+        };
+        std::fs::create_dir_all(data_dir.join(LAKE_FOLDER))
+            .map_err(|error| data_dir_error(format!("cannot create it: {error}")))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(|error| data_dir_error(format!("cannot resolve it: {error}")))?;
+        let lake_dir = data_dir.join(LAKE_FOLDER);
+        let probe = lake_dir.join(".parkhub-write-check");
+        std::fs::write(&probe, b"ok")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|error| Error::DataDir {
+                path: data_dir.clone(),
+                reason: format!("it is not writable: {error}"),
+            })?;
+        let root_url =
+            Url::from_directory_path(&lake_dir).map_err(|()| Error::InvalidLocation {
+                location: lake_dir.display().to_string(),
+                reason: "not an absolute path".into(),
+            })?;
+        Ok(Lake {
+            data_dir,
+            lake_dir,
+            root_url,
+            table_locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Returns the data directory (absolute).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Returns the lake folder (absolute).
+    pub fn lake_dir(&self) -> &Path {
+        &self.lake_dir
+    }
+
+    /// Returns the location of a table.
+    pub fn table_url(&self, table: &str) -> Result<Url> {
+        self.root_url
+            .join(&format!("{table}/"))
+            .map_err(|error| Error::InvalidLocation {
+                location: table.to_string(),
+                reason: error.to_string(),
+            })
+    }
+
+    /// Returns the local folder of a table.
+    pub fn table_dir(&self, table: &str) -> PathBuf {
+        self.lake_dir.join(table)
+    }
+
+    /// Loads the latest version of a table, or `None` when it has never been written.
+    pub async fn load_table(&self, table: &str) -> Result<Option<DeltaTable>> {
+        if !self.table_dir(table).join("_delta_log").is_dir() {
+            return Ok(None);
+        }
+        let delta_table = DeltaTable::try_from_url(self.table_url(table)?).await?;
+        Ok(delta_table.version().is_some().then_some(delta_table))
+    }
+
+    /// Returns the names of the tables that exist in the lake, sorted.
+    pub fn existing_tables(&self) -> Result<Vec<String>> {
+        let entries = std::fs::read_dir(&self.lake_dir).map_err(|source| Error::Io {
+            path: self.lake_dir.clone(),
+            source,
+        })?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Io {
+                path: self.lake_dir.clone(),
+                source,
+            })?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && entry.path().join("_delta_log").is_dir() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Creates the table for a contract when it does not exist yet, and returns it.
+    pub async fn ensure_table(&self, contract: &TableContract) -> Result<DeltaTable> {
+        if let Some(existing) = self.load_table(&contract.name).await? {
+            return Ok(existing);
+        }
+        let schema = contract.lake_schema();
+        let kernel_schema: deltalake::kernel::StructType = schema.as_ref().try_into_kernel()?;
+        let location = self.table_url(&contract.name)?;
+        std::fs::create_dir_all(self.table_dir(&contract.name)).map_err(|source| Error::Io {
+            path: self.table_dir(&contract.name),
+            source,
+        })?;
+        let started = SystemTime::now();
+        let created = DeltaTable::try_from_url(location)
+            .await?
+            .create()
+            .with_table_name(&contract.name)
+            .with_comment(contract.description())
+            .with_columns(kernel_schema.fields().cloned())
+            .with_save_mode(SaveMode::Ignore)
+            .await?;
+        sync_table_files(&self.table_dir(&contract.name), started);
+        Ok(created)
+    }
+
+    fn table_lock(&self, table: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .table_locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(locks.entry(table.to_string()).or_default())
+    }
+
+    /// Returns true when a batch with this identity's content is already in the table.
+    pub async fn is_committed(&self, table: &str, identity: &BatchIdentity) -> Result<bool> {
+        let Some(delta_table) = self.load_table(table).await? else {
+            return Ok(false);
+        };
+        let state = delta_table.snapshot()?;
+        let version = state
+            .transaction_version(
+                delta_table.log_store().as_ref(),
+                identity.transaction_app_id(),
+            )
+            .await?;
+        Ok(version.is_some())
+    }
+
+    /// Commits a batch to a table as one Delta commit: appended for append tables, merged on
+    /// the key for upsert tables. Lineage columns are added here. The batch's content hash is
+    /// recorded in the same commit, so a batch with the same content is recognised and not
+    /// written twice, also after a crash or a commit error whose outcome was unknown.
+    pub async fn commit(
+        &self,
+        contract: &TableContract,
+        source: Arc<dyn BatchSource>,
+        identity: &BatchIdentity,
+    ) -> Result<CommitOutcome> {
+        check_columns(contract, &source.schema())?;
+        let lock = self.table_lock(&contract.name);
+        let _turn = lock.lock().await;
+        let delta_table = self.ensure_table(contract).await?;
+        if self.is_committed(&contract.name, identity).await? {
+            return Ok(CommitOutcome::Duplicate);
+        }
+        let table_was_empty = delta_table.snapshot()?.log_data().num_files() == 0;
+        let started = SystemTime::now();
+        let input = Arc::new(LineagePartition {
+            source,
+            lineage: Arc::new(Lineage {
+                lake_schema: contract.lake_schema(),
+                table: contract.name.clone(),
+                batch_id: identity.batch_id.clone(),
+                ingested_at_micros: Utc::now().timestamp_micros(),
+            }),
+            rows_read: Arc::new(AtomicU64::new(0)),
+        });
+        let commit_properties = CommitProperties::default()
+            .with_application_transaction(Transaction::new(identity.transaction_app_id(), 1))
+            .with_metadata([
+                (
+                    "parkhub.batch_id".to_string(),
+                    serde_json::json!(identity.batch_id),
+                ),
+                (
+                    "parkhub.source".to_string(),
+                    serde_json::json!(identity.source),
+                ),
+                (
+                    "parkhub.content_sha256".to_string(),
+                    serde_json::json!(identity.content_sha256),
+                ),
+            ]);
+        let result = if contract.mode == WriteMode::Append || table_was_empty {
+            append(delta_table, Arc::clone(&input), commit_properties)
+                .await
+                .map(|version| (version, input.rows_read.load(Ordering::Relaxed)))
+        } else {
+            upsert(contract, delta_table, Arc::clone(&input), commit_properties).await
+        };
+        match result {
+            Ok((version, rows)) => {
+                sync_table_files(&self.table_dir(&contract.name), started);
+                Ok(CommitOutcome::Committed { version, rows })
+            }
+            Err(error) => {
+                // The commit may have landed even though the call failed (a lost reply from the
+                // store, an error after the log entry was written): the log is the truth.
+                if self
+                    .is_committed(&contract.name, identity)
+                    .await
+                    .unwrap_or(false)
+                {
+                    let version = self
+                        .load_table(&contract.name)
+                        .await?
+                        .and_then(|table| table.version())
+                        .unwrap_or_default();
+                    tracing::warn!(table = %contract.name, %error, "commit reported an error but is in the log");
+                    return Ok(CommitOutcome::Committed {
+                        version,
+                        rows: input.rows_read.load(Ordering::Relaxed),
+                    });
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+async fn append(
+    delta_table: DeltaTable,
+    input: Arc<LineagePartition>,
+    commit_properties: CommitProperties,
+) -> Result<u64> {
+    let context = deltalake::delta_datafusion::create_session().into_inner();
+    let written = delta_table
+        .write(Vec::new())
+        .with_input_plan(scan_plan(input)?)
+        .with_session_state(Arc::new(context.state()))
+        .with_save_mode(SaveMode::Append)
+        .with_commit_properties(commit_properties)
+        .await?;
+    Ok(written.version().unwrap_or_default())
+}
+
+/// Merges the input into the table on the contract's key; returns the new version and the
+/// number of source rows.
+async fn upsert(
+    contract: &TableContract,
+    delta_table: DeltaTable,
+    input: Arc<LineagePartition>,
+    commit_properties: CommitProperties,
+) -> Result<(u64, u64)> {
+    let context = deltalake::delta_datafusion::create_session().into_inner();
+    let source = DataFrame::new(context.state(), scan_plan(input)?);
+    let predicate = contract
+        .key
+        .iter()
+        .map(|key| format!("target.{key} = source.{key}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let all_columns: Vec<String> = contract
+        .lake_schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let update_columns = all_columns.clone();
+    let (merged, metrics) = delta_table
+        .merge(source, predicate)
+        .with_source_alias("source")
+        .with_target_alias("target")
+        .with_session_state(Arc::new(context.state()))
+        .with_commit_properties(commit_properties)
+        .when_matched_update(move |update| {
+            update_columns.iter().fold(update, |update, column| {
+                update.update(column.as_str(), format!("source.{column}"))
+            })
+        })?
+        .when_not_matched_insert(move |insert| {
+            all_columns.iter().fold(insert, |insert, column| {
+                insert.set(column.as_str(), format!("source.{column}"))
+            })
+        })?
+        .await?;
+    Ok((
+        merged.version().unwrap_or_default(),
+        metrics.num_source_rows as u64,
+    ))
+}
+
+/// The input of a commit as a DataFusion partition: each execution re-opens the source (a merge
+/// reads its source more than once), casts it to the lake schema and appends the lineage
+/// columns with the same values every time.
+struct LineagePartition {
+    source: Arc<dyn BatchSource>,
+    lineage: Arc<Lineage>,
+    /// Rows produced by the latest execution.
+    rows_read: Arc<AtomicU64>,
+}
+
+/// The lineage values of one commit and the schema they complete.
+struct Lineage {
+    lake_schema: SchemaRef,
+    table: String,
+    batch_id: String,
+    ingested_at_micros: i64,
+}
+
+impl std::fmt::Debug for LineagePartition {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("LineagePartition")
+            .field("table", &self.lineage.table)
+            .field("batch_id", &self.lineage.batch_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lineage {
+    fn complete(&self, batch: RecordBatch) -> datafusion::error::Result<RecordBatch> {
+        let rows = batch.num_rows();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.lake_schema.fields().len());
+        for (array, field) in batch.columns().iter().zip(self.lake_schema.fields()) {
+            if array.data_type() == field.data_type() {
+                columns.push(Arc::clone(array));
+            } else {
+                columns.push(cast(array, field.data_type())?);
+            }
+        }
+        columns.push(Arc::new(StringArray::from(vec![
+            self.batch_id.as_str();
+            rows
+        ])));
+        columns.push(Arc::new(
+            TimestampMicrosecondArray::from(vec![self.ingested_at_micros; rows])
+                .with_timezone(crate::contract::TIMESTAMP_ZONE),
+        ));
+        RecordBatch::try_new(Arc::clone(&self.lake_schema), columns).map_err(|error| {
+            datafusion::error::DataFusionError::Execution(format!(
+                "table '{}': {error}",
+                self.table
+            ))
+        })
+    }
+}
+
+impl PartitionStream for LineagePartition {
+    fn schema(&self) -> &SchemaRef {
+        &self.lineage.lake_schema
+    }
+
+    fn execute(&self, _context: Arc<TaskContext>) -> SendableRecordBatchStream {
+        self.rows_read.store(0, Ordering::Relaxed);
+        let schema = Arc::clone(&self.lineage.lake_schema);
+        let input = match self.source.open() {
+            Ok(input) => input,
+            Err(error) => {
+                let message = error.to_string();
+                return Box::pin(RecordBatchStreamAdapter::new(
+                    schema,
+                    futures::stream::once(async move {
+                        Err(datafusion::error::DataFusionError::Execution(message))
+                    }),
+                ));
+            }
+        };
+        let lineage = Arc::clone(&self.lineage);
+        let rows_read = Arc::clone(&self.rows_read);
+        let stream = input.map(move |batch| {
+            let batch = lineage.complete(batch?)?;
+            rows_read.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+            Ok(batch)
+        });
+        Box::pin(RecordBatchStreamAdapter::new(schema, stream))
+    }
+}
+
+fn scan_plan(input: Arc<LineagePartition>) -> Result<datafusion::logical_expr::LogicalPlan> {
+    let schema = Arc::clone(&input.lineage.lake_schema);
+    let table = StreamingTable::try_new(schema, vec![input as Arc<dyn PartitionStream>])?;
+    Ok(
+        LogicalPlanBuilder::scan(UNNAMED_TABLE, provider_as_source(Arc::new(table)), None)?
+            .build()?,
+    )
+}
+
+/// Checks that a source's columns are the contract's columns, in order, with castable types.
+fn check_columns(contract: &TableContract, schema: &SchemaRef) -> Result<()> {
+    let mismatch = |reason: String| Error::SchemaMismatch {
+        table: contract.name.clone(),
+        reason,
+    };
+    if schema.fields().len() != contract.columns.len() {
+        return Err(mismatch(format!(
+            "expected {} columns ({}), found {} ({})",
+            contract.columns.len(),
+            contract
+                .columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            schema.fields().len(),
+            schema
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )));
+    }
+    for (field, column) in schema.fields().iter().zip(&contract.columns) {
+        if field.name() != &column.name {
+            return Err(mismatch(format!(
+                "expected column '{}', found '{}'",
+                column.name,
+                field.name()
+            )));
+        }
+        let target = column.column_type.arrow_type();
+        if field.data_type() != &target
+            && !datafusion::arrow::compute::can_cast_types(field.data_type(), &target)
+        {
+            return Err(mismatch(format!(
+                "column '{}' has type {}, which cannot become {}",
+                column.name,
+                field.data_type(),
+                target
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Flushes a local table's files and folders to disk: the object store for local folders
+/// does not fsync, so a commit acknowledged to a client could otherwise be lost on power
+/// failure. Best effort: a failure is logged, the commit itself already happened.
+fn sync_table_files(table_dir: &Path, since: SystemTime) {
+    fn sync_dir(path: &Path, since: SystemTime) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(path)? {
+            let entry = entry?;
+            let file_type = entry.file_type()?;
+            if file_type.is_dir() {
+                sync_dir(&entry.path(), since)?;
+            } else if file_type.is_file() && entry.metadata()?.modified()? >= since {
+                std::fs::File::open(entry.path())?.sync_all()?;
+            }
+        }
+        std::fs::File::open(path)?.sync_all()
+    }
+    if let Err(error) = sync_dir(table_dir, since) {
+        tracing::warn!(table_dir = %table_dir.display(), %error, "could not fsync the table");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Array, Float64Array, Int64Array};
+    use datafusion::prelude::SessionContext;
+
+    use super::*;
+    use crate::contract::Contracts;
+
+    fn test_contract() -> TableContract {
+        TableContract::from_toml(
+            "test",
+            r#"
+name = "scores"
+description_zh = "测试"
+description_en = "test"
+mode = "upsert"
+key = ["id"]
+
+[[columns]]
+name = "id"
+type = "string"
+required = true
+
+[[columns]]
+name = "score"
+type = "int64"
+"#,
+        )
+        .expect("contract")
+    }
+
+    fn batch(contract: &TableContract, ids: &[&str], scores: &[i64]) -> Arc<MemoryBatches> {
+        let schema = contract.data_schema();
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(StringArray::from(ids.to_vec())),
+                Arc::new(Int64Array::from(scores.to_vec())),
+            ],
+        )
+        .expect("batch");
+        Arc::new(MemoryBatches::new(schema, vec![batch]))
+    }
+
+    async fn read_all(lake: &Lake, table: &str) -> Vec<(String, i64)> {
+        let delta_table = lake.load_table(table).await.expect("load").expect("exists");
+        let context = SessionContext::new();
+        delta_table
+            .update_datafusion_session(&context.state())
+            .expect("session");
+        context
+            .register_table(table, delta_table.table_provider().await.expect("provider"))
+            .expect("register");
+        let batches = context
+            .sql(&format!("SELECT id, score FROM {table} ORDER BY id"))
+            .await
+            .expect("sql")
+            .collect()
+            .await
+            .expect("collect");
+        let mut rows = Vec::new();
+        for batch in batches {
+            let ids = cast(
+                batch.column(0),
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )
+            .expect("cast");
+            let ids = ids.as_any().downcast_ref::<StringArray>().expect("ids");
+            let scores = batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .expect("scores");
+            for row in 0..batch.num_rows() {
+                rows.push((ids.value(row).to_string(), scores.value(row)));
+            }
+        }
+        rows
+    }
+
+    #[tokio::test]
+    async fn upsert_replaces_by_key_and_duplicates_are_not_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contract = test_contract();
+
+        let first = BatchIdentity::new("test", "aaa");
+        let outcome = lake
+            .commit(&contract, batch(&contract, &["a", "b"], &[1, 2]), &first)
+            .await
+            .expect("commit");
+        assert!(
+            matches!(outcome, CommitOutcome::Committed { rows: 2, .. }),
+            "{outcome:?}"
+        );
+
+        let second = BatchIdentity::new("test", "bbb");
+        let outcome = lake
+            .commit(&contract, batch(&contract, &["b", "c"], &[20, 30]), &second)
+            .await
+            .expect("commit");
+        assert!(
+            matches!(outcome, CommitOutcome::Committed { rows: 2, .. }),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            read_all(&lake, "scores").await,
+            vec![("a".into(), 1), ("b".into(), 20), ("c".into(), 30)]
+        );
+
+        // The same content again, under a new batch id, is recognised.
+        let again = BatchIdentity::new("test", "bbb");
+        let outcome = lake
+            .commit(&contract, batch(&contract, &["b", "c"], &[20, 30]), &again)
+            .await
+            .expect("commit");
+        assert_eq!(outcome, CommitOutcome::Duplicate);
+        assert_eq!(read_all(&lake, "scores").await.len(), 3);
+        assert!(lake.is_committed("scores", &again).await.expect("check"));
+        assert_eq!(
+            lake.existing_tables().expect("tables"),
+            vec!["scores".to_string()]
+        );
+    }
+
+    #[tokio::test]
+    async fn append_tables_append_and_carry_lineage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contracts = Contracts::builtin().expect("contracts");
+        let contract = contracts.get("energy_readings").expect("energy_readings");
+        let schema = contract.data_schema();
+        let make = |value: f64| {
+            RecordBatch::try_new(
+                Arc::clone(&schema),
+                vec![
+                    Arc::new(StringArray::from(vec!["91110000600037341L"])),
+                    Arc::new(StringArray::from(vec!["E-1"])),
+                    Arc::new(
+                        TimestampMicrosecondArray::from(vec![1_700_000_000_000_000])
+                            .with_timezone("UTC"),
+                    ),
+                    Arc::new(StringArray::from(vec!["electricity"])),
+                    Arc::new(Float64Array::from(vec![value])),
+                    Arc::new(StringArray::from(vec!["kWh"])),
+                    Arc::new(Float64Array::from(vec![value * 0.0001229])),
+                ],
+            )
+            .expect("batch")
+        };
+        for (content, value) in [("one", 10.0), ("two", 20.0)] {
+            let source = Arc::new(MemoryBatches::new(Arc::clone(&schema), vec![make(value)]));
+            let identity = BatchIdentity::new("test", content);
+            lake.commit(contract, source, &identity)
+                .await
+                .expect("commit");
+        }
+        let delta_table = lake
+            .load_table("energy_readings")
+            .await
+            .expect("load")
+            .expect("exists");
+        assert_eq!(delta_table.version(), Some(2), "create + two appends");
+        let context = SessionContext::new();
+        delta_table
+            .update_datafusion_session(&context.state())
+            .expect("session");
+        context
+            .register_table("t", delta_table.table_provider().await.expect("provider"))
+            .expect("register");
+        let batches = context
+            .sql("SELECT count(*), count(DISTINCT _batch_id), min(_ingested_at) IS NOT NULL FROM t")
+            .await
+            .expect("sql")
+            .collect()
+            .await
+            .expect("collect");
+        let counts = batches[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("count");
+        let batch_ids = batches[0]
+            .column(1)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("distinct");
+        assert_eq!((counts.value(0), batch_ids.value(0)), (2, 2));
+        assert!(!batches[0].column(2).is_null(0));
+    }
+
+    #[tokio::test]
+    async fn ensure_table_creates_an_empty_table_with_the_lake_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contracts = Contracts::builtin().expect("contracts");
+        let contract = contracts.get("enterprises").expect("enterprises");
+        assert!(
+            lake.load_table("enterprises")
+                .await
+                .expect("load")
+                .is_none()
+        );
+        lake.ensure_table(contract).await.expect("create");
+        let delta_table = lake
+            .load_table("enterprises")
+            .await
+            .expect("load")
+            .expect("exists");
+        let provider = delta_table.table_provider().await.expect("provider");
+        let names: Vec<String> = provider
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names.first().map(String::as_str), Some("uscc"));
+        assert!(names.contains(&"land_area_mu".to_string()));
+        assert_eq!(
+            names.last().map(String::as_str),
+            Some(crate::contract::INGESTED_AT_COLUMN)
+        );
+    }
+
+    #[tokio::test]
+    async fn batches_that_do_not_fit_the_contract_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contract = test_contract();
+        let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
+            datafusion::arrow::datatypes::Field::new(
+                "key",
+                datafusion::arrow::datatypes::DataType::Utf8,
+                false,
+            ),
+            datafusion::arrow::datatypes::Field::new(
+                "score",
+                datafusion::arrow::datatypes::DataType::Int64,
+                true,
+            ),
+        ]));
+        let source = Arc::new(MemoryBatches::new(schema, Vec::new()));
+        let error = lake
+            .commit(&contract, source, &BatchIdentity::new("t", "x"))
+            .await
+            .expect_err("mismatch");
+        assert_eq!(
+            error.to_string(),
+            "batch does not fit table 'scores': expected column 'id', found 'key'"
+        );
+        assert!(
+            lake.load_table("scores").await.expect("load").is_none(),
+            "nothing was created"
+        );
+    }
+
+    #[test]
+    fn an_unwritable_data_dir_is_reported() {
+        let error = Lake::open(Path::new("/proc/parkhub")).expect_err("not writable");
+        assert!(
+            error
+                .to_string()
+                .starts_with("data directory /proc/parkhub is not usable"),
+            "{error}"
+        );
+    }
+}

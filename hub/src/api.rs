@@ -1,0 +1,9 @@
+//! The HTTP API, one module per resource.
+
+pub mod catalog;
+pub mod error;
+pub mod health;
+pub mod sql;
+pub mod tables;
+
+pub use error::ApiError;

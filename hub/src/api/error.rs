@@ -1,0 +1,113 @@
+//! The one error type of the HTTP API: a status, a stable machine-readable code and a short
+//! message; details go to the log, never into the body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error answered by the API as `{"code": "...", "message": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A stable code clients can branch on (`invalid_sql`, `read_only`, `unknown_table`, …).
+    pub code: &'static str,
+    /// What was wrong, for people.
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// A 400 with the given code.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 404.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: message.into(),
+        }
+    }
+
+    /// A 406 for an `Accept` header the route cannot answer.
+    pub fn not_acceptable(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_ACCEPTABLE,
+            code: "not_acceptable",
+            message: message.into(),
+        }
+    }
+
+    /// A 500 whose detail is logged and not shown.
+    pub fn internal(detail: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(%detail, "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "internal error; see the server log".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code,
+            message: &self.message,
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<parkhub_queries::Error> for ApiError {
+    fn from(error: parkhub_queries::Error) -> ApiError {
+        use parkhub_queries::Error;
+        match &error {
+            Error::InvalidSql(_) => ApiError::bad_request("invalid_sql", error.to_string()),
+            Error::ReadOnly { .. } => ApiError::bad_request("read_only", error.to_string()),
+            Error::UnknownTable { .. } => ApiError::bad_request("unknown_table", error.to_string()),
+            _ if error.is_client_error() => ApiError::bad_request("invalid_sql", error.to_string()),
+            _ => ApiError::internal(&error),
+        }
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for ApiError {
+    fn from(error: datafusion::error::DataFusionError) -> ApiError {
+        ApiError::from(parkhub_queries::Error::from(error))
+    }
+}
+
+impl From<parkhub_catalog::Error> for ApiError {
+    fn from(error: parkhub_catalog::Error) -> ApiError {
+        use parkhub_catalog::Error;
+        match &error {
+            Error::EmptyQuery => ApiError::bad_request("empty_query", error.to_string()),
+            Error::InvalidKind(_) => ApiError::bad_request("invalid_kind", error.to_string()),
+            _ => ApiError::internal(&error),
+        }
+    }
+}
+
+impl From<crate::services::ServiceError> for ApiError {
+    fn from(error: crate::services::ServiceError) -> ApiError {
+        use crate::services::ServiceError;
+        match error {
+            ServiceError::Query(error) => error.into(),
+            ServiceError::Catalog(error) => error.into(),
+            other => ApiError::internal(&other),
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! `POST /api/sql`: read-only SQL over the lake, answered as JSON (default), CSV or an Arrow
+//! IPC stream depending on `Accept`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::ipc::writer::StreamWriter;
+use futures::StreamExt;
+use parkhub_queries::format;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::ApiError;
+use crate::server::AppState;
+
+/// The most rows a JSON answer carries; CSV and Arrow answers are streamed without a cap.
+pub const MAX_JSON_ROWS: usize = 10_000;
+
+/// Media type of an Arrow IPC stream.
+pub const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
+
+/// The body of a SQL request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlRequest {
+    /// One read-only SQL statement.
+    pub sql: String,
+}
+
+/// A column of a JSON answer.
+#[derive(Debug, Serialize)]
+pub struct ColumnDescription {
+    /// The column name.
+    pub name: String,
+    /// Its type (`string`, `int64`, `float64`, `date`, `timestamp`, …).
+    #[serde(rename = "type")]
+    pub type_name: String,
+}
+
+/// A JSON answer.
+#[derive(Debug, Serialize)]
+pub struct SqlAnswer {
+    /// The columns, in order.
+    pub columns: Vec<ColumnDescription>,
+    /// The rows, as arrays in column order.
+    pub rows: Vec<Vec<Value>>,
+    /// The number of rows in `rows`.
+    pub row_count: usize,
+    /// True when the answer had more than [`MAX_JSON_ROWS`] rows and was cut.
+    pub truncated: bool,
+    /// Time spent planning and running the query.
+    pub elapsed_ms: u64,
+}
+
+/// The answer formats, chosen by `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// `application/json`.
+    Json,
+    /// `text/csv`.
+    Csv,
+    /// `application/vnd.apache.arrow.stream`.
+    Arrow,
+}
+
+impl AnswerFormat {
+    /// Chooses the format from an `Accept` header: the first acceptable media type in the
+    /// list wins; no header, `*/*` or `application/*` mean JSON; `None` when nothing fits.
+    pub fn from_accept(headers: &HeaderMap) -> Option<AnswerFormat> {
+        let Some(accept) = headers.get(header::ACCEPT) else {
+            return Some(AnswerFormat::Json);
+        };
+        let accept = accept.to_str().ok()?;
+        if accept.trim().is_empty() {
+            return Some(AnswerFormat::Json);
+        }
+        accept.split(',').find_map(|media_range| {
+            let media_type = media_range
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            match media_type.as_str() {
+                "application/json" | "*/*" | "application/*" => Some(AnswerFormat::Json),
+                "text/csv" | "text/*" => Some(AnswerFormat::Csv),
+                ARROW_STREAM => Some(AnswerFormat::Arrow),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Runs one read-only statement.
+pub async fn run_sql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<SqlRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let answer_format = AnswerFormat::from_accept(&headers).ok_or_else(|| {
+        ApiError::not_acceptable(format!(
+            "cannot answer with {}; use application/json, text/csv or {ARROW_STREAM}",
+            headers
+                .get(header::ACCEPT)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("that media type")
+        ))
+    })?;
+    let Json(request) = request
+        .map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
+    if request.sql.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_sql",
+            "the SQL text is empty",
+        ));
+    }
+    let frame = state.services.engine.plan(&request.sql).await?;
+    let schema = format::plain_string_schema(&Arc::new(frame.schema().as_arrow().clone()));
+    let stream = frame.execute_stream().await?;
+    match answer_format {
+        AnswerFormat::Json => json_answer(stream, &schema, started).await,
+        AnswerFormat::Csv => Ok(streamed(
+            stream,
+            "text/csv; charset=utf-8",
+            CsvEncoder { header: true },
+        )),
+        AnswerFormat::Arrow => {
+            let writer = StreamWriter::try_new(Vec::new(), &schema)
+                .map_err(|error| ApiError::internal(&error))?;
+            Ok(streamed(
+                stream,
+                ARROW_STREAM,
+                ArrowEncoder {
+                    writer: Arc::new(Mutex::new(writer)),
+                },
+            ))
+        }
+    }
+}
+
+async fn json_answer(
+    mut stream: datafusion::execution::SendableRecordBatchStream,
+    schema: &datafusion::arrow::datatypes::SchemaRef,
+    started: Instant,
+) -> Result<Response, ApiError> {
+    let mut batches = Vec::new();
+    let mut rows_seen = 0usize;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows_seen += batch.num_rows();
+        batches.push(batch);
+        if rows_seen > MAX_JSON_ROWS {
+            break;
+        }
+    }
+    drop(stream);
+    let (rows, truncated) = format::json_rows(&batches, MAX_JSON_ROWS);
+    let answer = SqlAnswer {
+        columns: schema
+            .fields()
+            .iter()
+            .map(|field| ColumnDescription {
+                name: field.name().clone(),
+                type_name: format::type_name(field.data_type()),
+            })
+            .collect(),
+        row_count: rows.len(),
+        rows,
+        truncated,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// Turns record batches into body chunks.
+trait ChunkEncoder: Send + 'static {
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error>;
+    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error>;
+}
+
+struct CsvEncoder {
+    header: bool,
+}
+
+impl ChunkEncoder for CsvEncoder {
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error> {
+        let mut chunk = Vec::new();
+        let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+            .with_header(self.header)
+            .build(&mut chunk);
+        writer.write(&format::plain_strings(batch)?)?;
+        drop(writer);
+        self.header = false;
+        Ok(chunk)
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error> {
+        Ok(Vec::new())
+    }
+}
+
+struct ArrowEncoder {
+    writer: Arc<Mutex<StreamWriter<Vec<u8>>>>,
+}
+
+impl ChunkEncoder for ArrowEncoder {
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        writer.write(&format::plain_strings(batch)?)?;
+        Ok(std::mem::take(writer.get_mut()))
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        writer.finish()?;
+        Ok(std::mem::take(writer.get_mut()))
+    }
+}
+
+/// Streams the answer as it is computed; a client that goes away drops the stream, which
+/// cancels the query.
+fn streamed(
+    stream: datafusion::execution::SendableRecordBatchStream,
+    content_type: &'static str,
+    encoder: impl ChunkEncoder,
+) -> Response {
+    let encoder = Arc::new(Mutex::new(encoder));
+    let finishing = Arc::clone(&encoder);
+    let chunks = stream
+        .map(move |batch| -> Result<Bytes, parkhub_queries::Error> {
+            let batch = batch?;
+            let mut encoder = encoder
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            Ok(Bytes::from(encoder.encode(&batch)?))
+        })
+        .chain(futures::stream::once(async move {
+            let mut encoder = finishing
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            Ok(Bytes::from(encoder.finish()?))
+        }))
+        .inspect(|chunk| {
+            if let Err(error) = chunk {
+                tracing::warn!(%error, "query failed while streaming its answer");
+            }
+        });
+    let mut response = Body::from_stream(chunks).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(value).expect("header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn accept_chooses_the_first_answerable_type() {
+        assert_eq!(
+            AnswerFormat::from_accept(&HeaderMap::new()),
+            Some(AnswerFormat::Json)
+        );
+        assert_eq!(
+            AnswerFormat::from_accept(&accept("*/*")),
+            Some(AnswerFormat::Json)
+        );
+        assert_eq!(
+            AnswerFormat::from_accept(&accept("text/csv")),
+            Some(AnswerFormat::Csv)
+        );
+        assert_eq!(
+            AnswerFormat::from_accept(&accept(ARROW_STREAM)),
+            Some(AnswerFormat::Arrow)
+        );
+        assert_eq!(
+            AnswerFormat::from_accept(&accept("application/xml, text/csv;q=0.9")),
+            Some(AnswerFormat::Csv)
+        );
+        assert_eq!(AnswerFormat::from_accept(&accept("application/xml")), None);
+        assert_eq!(AnswerFormat::from_accept(&accept("image/png")), None);
+    }
+}

@@ -1,0 +1,449 @@
+//! The command line: `parkhub demo | sql | tables | serve | catalog`.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget};
+use parkhub_catalog::{EntryKind, SearchRequest};
+use parkhub_queries::format;
+
+use crate::config::{Config, ConfigFile, DEFAULT_CONFIG_FILE};
+use crate::demo::DemoParams;
+use crate::demo_loader::load_demo;
+use crate::server::{self, AppState};
+use crate::services::Services;
+
+/// ParkHub: the park's data hub. Data goes into a Delta lake once; the park queries it with
+/// SQL and searches a catalog of shared applications and service offerings.
+#[derive(Debug, Parser)]
+#[command(name = "parkhub", version, about, long_about = None)]
+pub struct Cli {
+    /// Data directory (lake, catalog index, contracts). Default: ./parkhub-data, or
+    /// `data_dir` in parkhub.toml.
+    #[arg(long, global = true, env = "PARKHUB_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file. Default: ./parkhub.toml when it exists.
+    #[arg(long, global = true, env = "PARKHUB_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill the lake with a deterministic synthetic park (enterprises, production, energy,
+    /// equipment, assessments, projects, funds, needs and the catalog).
+    Demo(DemoArgs),
+    /// Run one read-only SQL statement over the lake.
+    Sql {
+        /// The statement, e.g. "SELECT key_industry, count(*) FROM enterprises GROUP BY 1".
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// List the lake's tables with their row counts and descriptions.
+    Tables {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "PARKHUB_LISTEN", value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Fill the lake with the demo park first when it is empty.
+        #[arg(long)]
+        demo: bool,
+        /// The size of that demo park.
+        #[command(flatten)]
+        demo_args: DemoArgs,
+    },
+    /// Search or rebuild the catalog of applications, offerings and providers.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+/// Options of `parkhub demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of enterprises.
+    #[arg(long, default_value_t = 300)]
+    pub enterprises: usize,
+    /// Months of production figures.
+    #[arg(long, default_value_t = 24)]
+    pub months: u32,
+    /// Days of hourly energy readings.
+    #[arg(long, default_value_t = 90)]
+    pub energy_days: u32,
+    /// Random seed: the same seed gives the same park.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The last month of data, YYYY-MM.
+    #[arg(long, default_value = "2026-10", value_parser = parse_month)]
+    pub until: chrono::NaiveDate,
+}
+
+impl DemoArgs {
+    fn params(&self) -> DemoParams {
+        DemoParams {
+            enterprises: self.enterprises,
+            months: self.months,
+            energy_days: self.energy_days,
+            seed: self.seed,
+            until: self.until,
+        }
+    }
+}
+
+fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a month; use YYYY-MM, e.g. 2026-10"))
+}
+
+/// `parkhub catalog …`.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Search the catalog (Chinese, English or both).
+    Search {
+        /// The query text, e.g. 预测性维护.
+        text: String,
+        /// Only this kind of entry.
+        #[arg(long, value_parser = ["application", "offering", "provider"])]
+        kind: Option<String>,
+        /// Hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Hits to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Rebuild the catalog index from the catalog lake tables.
+    Reindex,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned text table.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Parses the command line, runs the command and returns the process exit code: 0 on
+/// success, 1 when the command failed (the reason is printed on stderr), 2 for usage errors.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARKHUB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config_file = match &cli.config {
+        Some(path) => ConfigFile::load(path, true)?,
+        None => ConfigFile::load(std::path::Path::new(DEFAULT_CONFIG_FILE), false)?,
+    };
+    let listen_flag = match &cli.command {
+        Command::Serve { listen, .. } => *listen,
+        _ => None,
+    };
+    let config = Config::resolve(config_file, cli.data_dir.clone(), listen_flag);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("parkhub")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run_command(cli.command, config))
+}
+
+async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
+    let services = Services::open(&config.data_dir)?;
+    match command {
+        Command::Demo(args) => demo(&services, &args.params()).await,
+        Command::Sql { query, format } => sql(&services, &query, format).await,
+        Command::Tables { format } => tables(&services, format).await,
+        Command::Serve {
+            demo: with_demo,
+            demo_args,
+            ..
+        } => {
+            let demo_params = with_demo.then(|| demo_args.params());
+            serve(services, config.listen, demo_params).await
+        }
+        Command::Catalog(CatalogCommand::Search {
+            text,
+            kind,
+            limit,
+            offset,
+            format,
+        }) => catalog_search(&services, text, kind, limit, offset, format).await,
+        Command::Catalog(CatalogCommand::Reindex) => {
+            let indexed = services.reindex_catalog().await?;
+            println!("indexed {indexed} catalog entries");
+            Ok(())
+        }
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+async fn demo(services: &Services, params: &DemoParams) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let report = load_demo(services, params, &progress_bar()).await?;
+    let mut stdout = std::io::stdout().lock();
+    let all_present = report.tables.iter().all(|(_, _, present)| *present);
+    for (table, rows, already_present) in &report.tables {
+        if *already_present {
+            writeln!(stdout, "{table:<26} already loaded")?;
+        } else {
+            writeln!(stdout, "{table:<26} {rows:>10} rows")?;
+        }
+    }
+    writeln!(
+        stdout,
+        "{:<26} {:>10} entries indexed",
+        "catalog", report.catalog_entries
+    )?;
+    if all_present {
+        writeln!(
+            stdout,
+            "the demo park was already in {}",
+            services.lake.data_dir().display()
+        )?;
+    } else {
+        writeln!(
+            stdout,
+            "demo park written to {} in {:.1} s",
+            services.lake.data_dir().display(),
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(())
+}
+
+async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::Result<()> {
+    let frame = services.engine.plan(query).await?;
+    let schema = Arc::new(frame.schema().as_arrow().clone());
+    let mut stream = frame.execute_stream().await?;
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Table => {
+            let mut batches = Vec::new();
+            while let Some(batch) = stream.next().await {
+                batches.push(batch?);
+            }
+            let rows: usize = batches.iter().map(|batch| batch.num_rows()).sum();
+            let table = datafusion::arrow::util::pretty::pretty_format_batches_with_schema(
+                schema, &batches,
+            )?;
+            writeln!(stdout, "{table}")?;
+            writeln!(stdout, "({rows} row{})", if rows == 1 { "" } else { "s" })?;
+        }
+        OutputFormat::Csv => {
+            let mut header = true;
+            while let Some(batch) = stream.next().await {
+                let batch = format::plain_strings(&batch?)?;
+                let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+                    .with_header(header)
+                    .build(&mut stdout);
+                writer.write(&batch)?;
+                header = false;
+            }
+            if header {
+                let names: Vec<&str> = schema
+                    .fields()
+                    .iter()
+                    .map(|field| field.name().as_str())
+                    .collect();
+                writeln!(stdout, "{}", names.join(","))?;
+            }
+        }
+        OutputFormat::Json => {
+            let mut batches = Vec::new();
+            while let Some(batch) = stream.next().await {
+                batches.push(batch?);
+            }
+            let (rows, _) = format::json_rows(&batches, usize::MAX);
+            let names: Vec<&String> = schema.fields().iter().map(|field| field.name()).collect();
+            let objects: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .into_iter()
+                .map(|row| names.iter().map(|name| (*name).clone()).zip(row).collect())
+                .collect();
+            serde_json::to_writer_pretty(&mut stdout, &objects)?;
+            writeln!(stdout)?;
+        }
+    }
+    Ok(())
+}
+
+async fn tables(services: &Services, output: OutputFormat) -> anyhow::Result<()> {
+    let tables = services.engine.tables().await?;
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &tables)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Csv => {
+            writeln!(stdout, "name,row_count,description")?;
+            for table in &tables {
+                writeln!(
+                    stdout,
+                    "{},{},\"{}\"",
+                    table.name,
+                    table.row_count,
+                    table.description.replace('"', "\"\"")
+                )?;
+            }
+        }
+        OutputFormat::Table => {
+            if tables.is_empty() {
+                writeln!(
+                    stdout,
+                    "the lake in {} has no tables yet; run `parkhub demo` or ingest data",
+                    services.lake.data_dir().display()
+                )?;
+                return Ok(());
+            }
+            let width = tables
+                .iter()
+                .map(|table| table.name.len())
+                .max()
+                .unwrap_or(0);
+            writeln!(stdout, "{:<width$}  {:>10}  description", "table", "rows")?;
+            for table in &tables {
+                writeln!(
+                    stdout,
+                    "{:<width$}  {:>10}  {}",
+                    table.name, table.row_count, table.description
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(
+    services: Services,
+    listen: SocketAddr,
+    demo: Option<DemoParams>,
+) -> anyhow::Result<()> {
+    if let Some(params) = demo
+        && services.lake.existing_tables()?.is_empty()
+    {
+        eprintln!(
+            "the lake is empty: loading the demo park ({} enterprises)",
+            params.enterprises
+        );
+        load_demo(&services, &params, &progress_bar()).await?;
+    }
+    services.ensure_catalog_index().await?;
+    let state = AppState {
+        services: Arc::new(services),
+    };
+    server::serve(state, listen)
+        .await
+        .with_context(|| format!("cannot serve on {listen}"))
+}
+
+async fn catalog_search(
+    services: &Services,
+    text: String,
+    kind: Option<String>,
+    limit: usize,
+    offset: usize,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
+    if text.trim().is_empty() {
+        bail!("the search text is empty");
+    }
+    services.ensure_catalog_index().await?;
+    let kind = kind.as_deref().map(str::parse::<EntryKind>).transpose()?;
+    let request = SearchRequest {
+        query: text,
+        kind,
+        limit,
+        offset,
+    };
+    let results = services.catalog.search(&request)?;
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &results)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Csv => {
+            writeln!(stdout, "rank,kind,id,title,score,snippet")?;
+            for (rank, hit) in results.hits.iter().enumerate() {
+                writeln!(
+                    stdout,
+                    "{},{},{},\"{}\",{:.3},\"{}\"",
+                    offset + rank + 1,
+                    hit.kind,
+                    hit.id,
+                    hit.title.replace('"', "\"\""),
+                    hit.score,
+                    hit.snippet.replace('"', "\"\"")
+                )?;
+            }
+        }
+        OutputFormat::Table => {
+            writeln!(stdout, "{} hits", results.total)?;
+            for (rank, hit) in results.hits.iter().enumerate() {
+                writeln!(
+                    stdout,
+                    "{:>3}. [{}] {} {}  ({:.2})",
+                    offset + rank + 1,
+                    hit.kind,
+                    hit.id,
+                    hit.title,
+                    hit.score
+                )?;
+                writeln!(
+                    stdout,
+                    "     {}",
+                    hit.snippet.replace("<em>", "【").replace("</em>", "】")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,760 @@
+//! Tests of the demo park: contracts, determinism, counts and the park's plausibility.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use parkhub_connectors::arrow::array::{Array, AsArray, Float64Array};
+use parkhub_connectors::arrow::compute::cast;
+use parkhub_connectors::arrow::datatypes::{DataType, Date32Type};
+use parkhub_connectors::arrow::record_batch::RecordBatch;
+use parkhub_connectors::{Contracts, industry, uscc};
+
+use super::*;
+
+fn small_params() -> DemoParams {
+    DemoParams {
+        enterprises: 40,
+        months: 3,
+        energy_days: 2,
+        seed: 7,
+        ..DemoParams::default()
+    }
+}
+
+fn all_batches(park: &DemoPark, table: &str) -> Vec<RecordBatch> {
+    if table == ENERGY_TABLE {
+        park.energy_batches(1000).collect()
+    } else {
+        park.batches(table).expect("batches")
+    }
+}
+
+fn strings(park: &DemoPark, table: &str, column: &str) -> Vec<Option<String>> {
+    all_batches(park, table)
+        .iter()
+        .flat_map(|batch| {
+            let array = batch
+                .column_by_name(column)
+                .expect("column")
+                .as_string::<i32>()
+                .clone();
+            (0..array.len())
+                .map(move |row| array.is_valid(row).then(|| array.value(row).to_string()))
+        })
+        .collect()
+}
+
+fn numbers(park: &DemoPark, table: &str, column: &str) -> Vec<Option<f64>> {
+    all_batches(park, table)
+        .iter()
+        .flat_map(|batch| {
+            let array = cast(
+                batch.column_by_name(column).expect("column"),
+                &DataType::Float64,
+            )
+            .expect("cast");
+            let array = array
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .expect("float")
+                .clone();
+            (0..array.len()).map(move |row| array.is_valid(row).then(|| array.value(row)))
+        })
+        .collect()
+}
+
+fn dates_of(park: &DemoPark, table: &str, column: &str) -> Vec<Option<NaiveDate>> {
+    all_batches(park, table)
+        .iter()
+        .flat_map(|batch| {
+            let array = batch
+                .column_by_name(column)
+                .expect("column")
+                .as_primitive::<Date32Type>()
+                .clone();
+            (0..array.len()).map(move |row| {
+                array
+                    .is_valid(row)
+                    .then(|| calendar::add_days(NaiveDate::default(), i64::from(array.value(row))))
+            })
+        })
+        .collect()
+}
+
+fn rows(park: &DemoPark, table: &str) -> usize {
+    all_batches(park, table)
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum()
+}
+
+#[test]
+fn every_batch_has_its_contract_schema_and_obeys_its_checks() {
+    let park = DemoPark::generate(&small_params());
+    let contracts = Contracts::builtin().expect("contracts");
+    assert_eq!(DemoPark::table_names().len(), 12);
+    for table in DemoPark::table_names() {
+        let contract = contracts.get(table).expect("contract");
+        let batches = all_batches(&park, table);
+        assert!(!batches.is_empty(), "{table} has rows");
+        for batch in &batches {
+            assert_eq!(batch.schema(), contract.data_schema(), "{table}");
+        }
+        for column in &contract.columns {
+            if !column.allowed.is_empty() {
+                for value in strings(&park, table, &column.name).into_iter().flatten() {
+                    assert!(
+                        column.allowed.contains(&value),
+                        "{table}.{}: {value}",
+                        column.name
+                    );
+                }
+            }
+            if column.min.is_some() || column.max.is_some() {
+                for value in numbers(&park, table, &column.name).into_iter().flatten() {
+                    assert!(value.is_finite(), "{table}.{}", column.name);
+                    assert!(
+                        column.min.is_none_or(|min| value >= min),
+                        "{table}.{}: {value}",
+                        column.name
+                    );
+                    assert!(
+                        column.max.is_none_or(|max| value <= max),
+                        "{table}.{}: {value}",
+                        column.name
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        energy::energy_schema(),
+        contracts.get(ENERGY_TABLE).expect("contract").data_schema()
+    );
+}
+
+#[test]
+fn unknown_and_streamed_tables_are_refused() {
+    let park = DemoPark::generate(&DemoParams {
+        enterprises: 3,
+        months: 1,
+        energy_days: 1,
+        ..DemoParams::default()
+    });
+    assert!(matches!(
+        park.batches("enterprise"),
+        Err(DemoError::UnknownTable { .. })
+    ));
+    let message = park
+        .batches(ENERGY_TABLE)
+        .expect_err("streamed")
+        .to_string();
+    assert!(message.contains("energy_batches"), "{message}");
+    assert_eq!(park.row_count("enterprise"), None);
+}
+
+#[test]
+fn an_empty_park_has_a_catalog_and_nothing_else() {
+    let park = DemoPark::generate(&DemoParams {
+        enterprises: 0,
+        months: 0,
+        energy_days: 0,
+        ..DemoParams::default()
+    });
+    assert_eq!(park.energy_batches(10).count(), 0);
+    assert_eq!(park.energy_row_count(), 0);
+    for table in DemoPark::table_names()
+        .iter()
+        .filter(|table| **table != ENERGY_TABLE)
+    {
+        let rows: usize = park
+            .batches(table)
+            .expect("batches")
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum();
+        let catalog = table.starts_with("service_") || *table == "shared_applications";
+        assert_eq!(rows > 0, catalog, "{table}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_park_and_another_seed_another() {
+    let params = DemoParams {
+        enterprises: 12,
+        months: 2,
+        energy_days: 1,
+        ..DemoParams::default()
+    };
+    let first = DemoPark::generate(&params);
+    let second = DemoPark::generate(&params);
+    for table in DemoPark::table_names() {
+        assert_eq!(
+            all_batches(&first, table),
+            all_batches(&second, table),
+            "{table}"
+        );
+    }
+    let other = DemoPark::generate(&DemoParams {
+        seed: params.seed + 1,
+        ..params.clone()
+    });
+    assert_ne!(
+        all_batches(&first, "enterprises"),
+        all_batches(&other, "enterprises")
+    );
+    assert_ne!(
+        all_batches(&first, ENERGY_TABLE),
+        all_batches(&other, ENERGY_TABLE)
+    );
+    // The catalog does not depend on the enterprises' stream.
+    let bigger = DemoPark::generate(&DemoParams {
+        enterprises: 13,
+        ..params
+    });
+    assert_eq!(
+        all_batches(&first, "service_offerings"),
+        all_batches(&bigger, "service_offerings")
+    );
+}
+
+#[test]
+fn row_counts_follow_the_parameters() {
+    let params = DemoParams {
+        enterprises: 5,
+        months: 3,
+        energy_days: 2,
+        ..DemoParams::default()
+    };
+    let park = DemoPark::generate(&params);
+    assert_eq!(rows(&park, "enterprises"), 5);
+    assert_eq!(rows(&park, "production_monthly"), 15);
+    assert!(rows(&park, "service_providers") >= 150);
+    assert!(rows(&park, "service_offerings") >= 400);
+    assert!(rows(&park, "shared_applications") >= 300);
+    for table in DemoPark::table_names() {
+        assert_eq!(
+            park.row_count(table),
+            Some(rows(&park, table) as u64),
+            "{table}"
+        );
+    }
+
+    assert_eq!(
+        park.energy_batches(100).size_hint().0 as u64,
+        park.energy_row_count().div_ceil(100)
+    );
+    let batches: Vec<RecordBatch> = park.energy_batches(100).collect();
+    assert!(
+        batches
+            .iter()
+            .all(|batch| batch.num_rows() <= 100 && batch.num_rows() > 0)
+    );
+    let yielded: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    assert_eq!(park.energy_row_count(), yielded as u64);
+    // Each enterprise has at least electricity and water, read every hour.
+    assert!(yielded >= 5 * 2 * 48);
+    assert_eq!(yielded % 48, 0);
+    let again: Vec<RecordBatch> = park.energy_batches(100).collect();
+    assert_eq!(batches, again);
+    let one_batch: Vec<RecordBatch> = park.energy_batches(usize::MAX).collect();
+    assert_eq!(one_batch.len(), 1);
+    assert_eq!(one_batch[0].num_rows(), yielded);
+}
+
+#[test]
+fn energy_readings_are_hourly_in_the_window_with_tce_from_the_factors() {
+    let params = DemoParams {
+        enterprises: 20,
+        months: 1,
+        energy_days: 3,
+        ..DemoParams::default()
+    };
+    let park = DemoPark::generate(&params);
+    let batch = park.energy_batches(usize::MAX).next().expect("readings");
+    let ts = batch
+        .column_by_name("ts")
+        .expect("ts")
+        .as_primitive::<parkhub_connectors::arrow::datatypes::TimestampMicrosecondType>();
+    let first = calendar::midnight_utc_micros(calendar::date(2026, 10, 29)) + 3_600_000_000;
+    let last = calendar::midnight_utc_micros(calendar::date(2026, 11, 1));
+    for row in 0..ts.len() {
+        let value = ts.value(row);
+        assert!((first..=last).contains(&value) && value % 3_600_000_000 == 0);
+    }
+    let kinds = strings(&park, ENERGY_TABLE, "energy_type");
+    let units = strings(&park, ENERGY_TABLE, "unit");
+    let values = numbers(&park, ENERGY_TABLE, "value");
+    let tce = numbers(&park, ENERGY_TABLE, "tce");
+    for (((kind, unit), value), tce) in kinds.iter().zip(&units).zip(&values).zip(&tce) {
+        let (kind, unit, value) = (
+            kind.as_deref().expect("kind"),
+            unit.as_deref().expect("unit"),
+            value.expect("value"),
+        );
+        let factor = match (kind, unit) {
+            ("electricity", "kWh") => Some(0.1229),
+            ("natural_gas", "m3") => Some(1.2143),
+            ("steam", "kg") => Some(0.1286),
+            ("water", "m3") => None,
+            other => panic!("unexpected {other:?}"),
+        };
+        match (factor, tce) {
+            (Some(factor), Some(tce)) => assert!((tce - value * factor / 1000.0).abs() < 1e-9),
+            (None, None) => {}
+            other => panic!("tce {other:?} for {kind}"),
+        }
+    }
+    let meters: BTreeSet<String> = strings(&park, ENERGY_TABLE, "meter_id")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(meters.contains("E-0001-1") && meters.contains("W-0001-1"));
+}
+
+#[test]
+fn usccs_are_valid_and_unique() {
+    let park = DemoPark::generate(&small_params());
+    let mut seen = BTreeSet::new();
+    for (table, column) in [("enterprises", "uscc"), ("service_providers", "uscc")] {
+        for code in strings(&park, table, column).into_iter().flatten() {
+            assert!(uscc::is_valid(&code), "{code}");
+            assert!(code.starts_with("91"), "{code}");
+            assert!(seen.insert(code.clone()), "duplicate {code}");
+        }
+    }
+    let names: Vec<String> = strings(&park, "enterprises", "name")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), names.len());
+    assert!(names.iter().all(|name| name.ends_with("公司")));
+    let registered: BTreeSet<String> = strings(&park, "enterprises", "uscc")
+        .into_iter()
+        .flatten()
+        .collect();
+    for table in [
+        "production_monthly",
+        "energy_readings",
+        "emissions",
+        "equipment",
+        "digital_assessment",
+        "transformation_projects",
+        "enterprise_needs",
+    ] {
+        for code in strings(&park, table, "uscc").into_iter().flatten() {
+            assert!(registered.contains(&code), "{table}: {code}");
+        }
+    }
+}
+
+#[test]
+fn industry_codes_belong_to_their_key_industry() {
+    let park = DemoPark::generate(&DemoParams {
+        enterprises: 120,
+        months: 1,
+        energy_days: 1,
+        ..DemoParams::default()
+    });
+    let codes = strings(&park, "enterprises", "industry_code");
+    let key_industries = strings(&park, "enterprises", "key_industry");
+    let mut seen_industries = BTreeSet::new();
+    for (code, key) in codes.iter().flatten().zip(key_industries.iter().flatten()) {
+        assert!(industry::is_valid_code(code) && code.len() == 5, "{code}");
+        let key_industry = industry::key_industry(key).expect("known key industry");
+        seen_industries.insert(key.clone());
+        if key == "other" {
+            let division = industry::division_of(code).expect("division");
+            assert!(industry::division_name(division).is_some(), "{code}");
+            assert_eq!(industry::key_industry_of(code).code, "other", "{code}");
+        } else {
+            let fits = key_industry
+                .primary_divisions
+                .iter()
+                .chain(key_industry.partial_divisions)
+                .any(|prefix| code.starts_with(prefix));
+            assert!(fits, "{code} is not {key}");
+        }
+    }
+    assert_eq!(seen_industries.len(), industry::KEY_INDUSTRIES.len());
+    assert!(
+        industry_profiles::INDUSTRY_PROFILES
+            .iter()
+            .all(|profile| industry::key_industry(profile.code).is_some())
+    );
+    for profile in &industry_profiles::INDUSTRY_PROFILES {
+        assert_eq!(
+            industry_words::industry_words(profile.code).code,
+            profile.code
+        );
+    }
+}
+
+#[test]
+fn subsidies_stay_within_the_cap_and_payments_within_the_subsidy() {
+    let park = DemoPark::generate(&DemoParams {
+        enterprises: 150,
+        months: 1,
+        energy_days: 1,
+        ..DemoParams::default()
+    });
+    let until = park.params().until;
+    let ids = strings(&park, "transformation_projects", "project_id");
+    let investment = numbers(&park, "transformation_projects", "investment");
+    let subsidy = numbers(&park, "transformation_projects", "subsidy_granted");
+    let status = strings(&park, "transformation_projects", "status");
+    let starts = dates_of(&park, "transformation_projects", "start_date");
+    let planned_ends = dates_of(&park, "transformation_projects", "planned_end");
+    let actual_ends = dates_of(&park, "transformation_projects", "actual_end");
+    let mut projects = BTreeMap::new();
+    for (position, id) in ids.iter().enumerate() {
+        let (investment, subsidy) = (
+            investment[position].expect("investment"),
+            subsidy[position].unwrap_or(0.0),
+        );
+        assert!(
+            subsidy <= 0.2 * investment,
+            "{subsidy} > 20% of {investment}"
+        );
+        let start = starts[position].expect("start");
+        match status[position].as_deref().expect("status") {
+            "completed" => {
+                assert!(actual_ends[position].is_some_and(|end| end <= until && end > start))
+            }
+            "delayed" => assert!(
+                actual_ends[position].is_none() && planned_ends[position].expect("end") < until
+            ),
+            "planned" => assert!(start > until && actual_ends[position].is_none()),
+            _ => assert!(actual_ends[position].is_none()),
+        }
+        projects.insert(id.clone().expect("id"), (subsidy, start));
+    }
+    let levels: BTreeSet<String> = strings(&park, "transformation_projects", "level")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(levels.len(), 3);
+
+    let mut paid: BTreeMap<String, f64> = BTreeMap::new();
+    let project_of = strings(&park, "fund_disbursements", "project_id");
+    let amounts = numbers(&park, "fund_disbursements", "amount");
+    let paid_on = dates_of(&park, "fund_disbursements", "disbursed_on");
+    assert!(!project_of.is_empty());
+    for ((project, amount), day) in project_of.iter().zip(&amounts).zip(&paid_on) {
+        let project = project.clone().expect("project");
+        let (_, start) = projects.get(&project).expect("known project");
+        let day = day.expect("date");
+        assert!(day > *start && day <= until, "{project} paid on {day}");
+        *paid.entry(project).or_default() += amount.expect("amount");
+    }
+    for (project, total) in paid {
+        let (subsidy, _) = projects[&project];
+        assert!(total <= subsidy + 1e-9, "{project}: {total} > {subsidy}");
+    }
+
+    let providers: BTreeSet<String> = strings(&park, "service_providers", "provider_id")
+        .into_iter()
+        .flatten()
+        .collect();
+    for table in [
+        "transformation_projects",
+        "service_offerings",
+        "shared_applications",
+    ] {
+        for provider in strings(&park, table, "provider_id").into_iter().flatten() {
+            assert!(providers.contains(&provider), "{table}: {provider}");
+        }
+    }
+}
+
+#[test]
+fn the_catalog_speaks_the_scenarios_language() {
+    let park = DemoPark::generate(&DemoParams {
+        enterprises: 2,
+        months: 1,
+        energy_days: 1,
+        ..DemoParams::default()
+    });
+    let descriptions: Vec<String> = strings(&park, "service_offerings", "description")
+        .into_iter()
+        .flatten()
+        .collect();
+    let scenarios: Vec<String> = strings(&park, "service_offerings", "scenarios")
+        .into_iter()
+        .flatten()
+        .collect();
+    let with = |word: &str| {
+        descriptions
+            .iter()
+            .filter(|text| text.contains(word))
+            .count()
+    };
+    assert!(with("预测性维护") >= 10);
+    assert!(with("能耗") >= 10);
+    for (description, scenarios) in descriptions.iter().zip(&scenarios) {
+        if scenarios.starts_with("predictive_maintenance") {
+            assert!(description.contains("预测性维护"), "{description}");
+        }
+        if scenarios.starts_with("energy_management") {
+            assert!(description.contains("能耗"), "{description}");
+        }
+        assert!(description.chars().count() > 80, "{description}");
+    }
+    for word in ["高炉", "注塑", "印染", "窑"] {
+        assert!(with(word) > 0, "{word}");
+    }
+    for table in [
+        "service_providers",
+        "service_offerings",
+        "shared_applications",
+    ] {
+        let names: Vec<String> = strings(&park, table, "name")
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            names.iter().collect::<BTreeSet<_>>().len(),
+            names.len(),
+            "{table}"
+        );
+    }
+    let codes: BTreeSet<&str> = catalog_text::SCENARIOS
+        .iter()
+        .map(|scenario| scenario.code)
+        .collect();
+    let used: BTreeSet<String> = scenarios
+        .iter()
+        .flat_map(|list| list.split(';').map(str::to_string))
+        .collect();
+    assert_eq!(used.len(), codes.len());
+    assert!(used.iter().all(|code| codes.contains(code.as_str())));
+}
+
+#[test]
+fn the_park_looks_plausible() {
+    let params = DemoParams::default();
+    let park = DemoPark::generate(&params);
+    let latest: BTreeMap<String, (i32, f64, f64)> = park
+        .assessments
+        .iter()
+        .map(|row| {
+            (
+                row.uscc.clone(),
+                (
+                    row.maturity_level,
+                    row.key_process_cnc_rate,
+                    row.digital_rd_tool_rate,
+                ),
+            )
+        })
+        .collect();
+    let count = latest.len() as f64;
+    let cnc: f64 = latest.values().map(|(_, cnc, _)| cnc).sum::<f64>() / count;
+    let rd_users = latest.values().filter(|(_, _, rd)| *rd > 0.0).count() as f64 / count;
+    assert!((0.55..0.68).contains(&cnc), "CNC rate {cnc}");
+    assert!(
+        (0.70..0.85).contains(&rd_users),
+        "R&D tool users {rd_users}"
+    );
+    let low_levels = latest.values().filter(|(level, _, _)| *level <= 2).count() as f64 / count;
+    assert!(low_levels > 0.7, "{low_levels}");
+
+    // Energy intensity: heavy industries far above machinery.
+    let mut intensity: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for enterprise in &park.enterprises {
+        let yearly_tce: f64 = park
+            .energy_plan
+            .meters
+            .iter()
+            .filter(|meter| meter.uscc == enterprise.uscc)
+            .filter_map(|meter| {
+                meter
+                    .carrier
+                    .kgce_per_unit()
+                    .map(|factor| meter.yearly_use * factor / 1000.0)
+            })
+            .sum::<f64>();
+        let entry = intensity.entry(enterprise.industry_code()).or_default();
+        entry.0 += yearly_tce;
+        entry.1 += enterprise.annual_added_value();
+    }
+    let ratio = |code: &str| {
+        intensity
+            .get(code)
+            .map_or(0.0, |(tce, added_value)| tce / added_value)
+    };
+    assert!(
+        ratio("machinery") > 0.04 && ratio("machinery") < 0.2,
+        "machinery {}",
+        ratio("machinery")
+    );
+    assert!(
+        ratio("iron_steel") > 0.8 && ratio("iron_steel") < 2.5,
+        "steel {}",
+        ratio("iron_steel")
+    );
+
+    let rows_of_energy = park.energy_row_count();
+    assert!(
+        (1_500_000..2_500_000).contains(&rows_of_energy),
+        "{rows_of_energy}"
+    );
+}
+
+#[test]
+#[ignore = "prints the default park's row counts and indicators"]
+fn print_default_park() {
+    let park = DemoPark::generate(&DemoParams::default());
+    for table in DemoPark::table_names() {
+        println!("{table}: {}", park.row_count(table).unwrap_or(0));
+    }
+    for enterprise in park.enterprises.iter().take(12) {
+        println!(
+            "{} {} {} {} {} {} employees {} land {} output {:.0}",
+            enterprise.uscc,
+            enterprise.name.full,
+            enterprise.class.code,
+            enterprise.industry.code,
+            enterprise.scale.code(),
+            enterprise.zone,
+            enterprise.employees,
+            enterprise.land_area_mu,
+            enterprise.profile.annual_output
+        );
+    }
+    for offering in park.catalog.offerings.iter().take(4) {
+        println!("{offering:#?}");
+    }
+    for application in park.catalog.applications.iter().take(2) {
+        println!("{application:#?}");
+    }
+    for provider in park.catalog.providers.iter().take(2) {
+        println!(
+            "{} | {:?} | {} | {}",
+            provider.name, provider.name_en, provider.summary, provider.description
+        );
+    }
+    for project in park
+        .projects
+        .iter()
+        .filter(|project| project.level != "point")
+        .take(6)
+    {
+        println!("{project:?}");
+    }
+    for need in park.needs.iter().take(3) {
+        println!("{need:?}");
+    }
+    let statuses: BTreeMap<&str, usize> =
+        park.projects
+            .iter()
+            .fold(BTreeMap::new(), |mut counts, project| {
+                *counts.entry(project.status).or_default() += 1;
+                counts
+            });
+    println!("project statuses {statuses:?}");
+    let started = std::time::Instant::now();
+    let energy_rows: usize = park
+        .energy_batches(65_536)
+        .map(|batch| batch.num_rows())
+        .sum();
+    println!(
+        "{energy_rows} energy rows generated in {:?}",
+        started.elapsed()
+    );
+    let total_output: f64 = park
+        .production
+        .iter()
+        .filter(|row| row.period == park.params.until)
+        .map(|row| row.output_value)
+        .sum();
+    println!("park output in the last month: {total_output:.0} (10k yuan)");
+    let mut by_industry: BTreeMap<&str, (usize, f64, f64, f64)> = BTreeMap::new();
+    for enterprise in &park.enterprises {
+        let yearly_tce: f64 = park
+            .energy_plan
+            .meters
+            .iter()
+            .filter(|meter| meter.uscc == enterprise.uscc)
+            .filter_map(|meter| {
+                meter
+                    .carrier
+                    .kgce_per_unit()
+                    .map(|factor| meter.yearly_use * factor / 1000.0)
+            })
+            .sum::<f64>();
+        let entry = by_industry.entry(enterprise.industry_code()).or_default();
+        entry.0 += 1;
+        entry.1 += enterprise.profile.annual_output;
+        entry.2 += enterprise.annual_added_value();
+        entry.3 += yearly_tce;
+    }
+    for (code, (count, output, added, tce)) in &by_industry {
+        println!(
+            "{code}: {count} enterprises, output {output:.0}, added {added:.0}, tce {tce:.0}, intensity {:.3}",
+            tce / added
+        );
+    }
+    let largest = park
+        .enterprises
+        .iter()
+        .map(|enterprise| enterprise.profile.annual_output)
+        .fold(0.0, f64::max);
+    println!("largest enterprise output {largest:.0}");
+    let mut scales: BTreeMap<&str, usize> = BTreeMap::new();
+    for enterprise in &park.enterprises {
+        *scales.entry(enterprise.scale.code()).or_default() += 1;
+    }
+    println!("scales {scales:?}");
+    let mut levels: BTreeMap<i32, usize> = BTreeMap::new();
+    for enterprise in &park.enterprises {
+        *levels.entry(enterprise.profile.maturity_level).or_default() += 1;
+    }
+    println!("levels {levels:?}");
+    let key: Vec<_> = park
+        .equipment
+        .iter()
+        .filter(|row| row.is_key_process)
+        .collect();
+    println!(
+        "equipment: key-process CNC {:.3}, networked {:.3}, running {:.3}",
+        key.iter().filter(|row| row.is_cnc).count() as f64 / key.len() as f64,
+        park.equipment.iter().filter(|row| row.is_networked).count() as f64
+            / park.equipment.len() as f64,
+        park.equipment
+            .iter()
+            .filter(|row| row.status == "running")
+            .count() as f64
+            / park.equipment.len() as f64
+    );
+    let mut flags: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &park.emissions {
+        *flags.entry(row.flag).or_default() += 1;
+    }
+    println!("emission flags {flags:?}");
+    let losses = park
+        .production
+        .iter()
+        .filter(|row| row.profit < 0.0)
+        .count();
+    println!("loss-making months {losses} of {}", park.production.len());
+    if let Some(batch) = park.energy_batches(24 * 9).next() {
+        let values = batch
+            .column_by_name("value")
+            .expect("value")
+            .as_primitive::<parkhub_connectors::arrow::datatypes::Float64Type>()
+            .clone();
+        let days: Vec<String> = (0..9)
+            .map(|day| {
+                (0..24)
+                    .map(|hour| format!("{:.0}", values.value(day * 24 + hour)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        println!(
+            "E-0001-1 by UTC day (local = UTC+8), from {}:\n{}",
+            park.energy_plan.window_start,
+            days.join("\n")
+        );
+    }
+}

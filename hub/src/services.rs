@@ -1,0 +1,115 @@
+//! The services of one data directory: the lake, the query engine and the catalog index.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use parkhub_catalog::{Catalog, CatalogEntry, EntryKind};
+use parkhub_connectors::{Contracts, Lake};
+use parkhub_queries::QueryEngine;
+
+/// Folder of the catalog index inside the data directory.
+pub const CATALOG_FOLDER: &str = "catalog";
+
+/// What can go wrong while opening or using the services.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The lake.
+    #[error(transparent)]
+    Lake(#[from] parkhub_connectors::Error),
+    /// A query.
+    #[error(transparent)]
+    Query(#[from] parkhub_queries::Error),
+    /// The catalog index.
+    #[error(transparent)]
+    Catalog(#[from] parkhub_catalog::Error),
+    /// Running a query.
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// A background task that panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Background(String),
+}
+
+/// The lake, engine and catalog of one data directory, shared by every interface.
+#[derive(Debug)]
+pub struct Services {
+    /// The table contracts.
+    pub contracts: Arc<Contracts>,
+    /// The lake.
+    pub lake: Arc<Lake>,
+    /// The read-only SQL engine over the lake.
+    pub engine: QueryEngine,
+    /// The catalog search index.
+    pub catalog: Arc<Catalog>,
+}
+
+impl Services {
+    /// Opens the services of a data directory, creating what is missing. Fails with a clear
+    /// error when the directory cannot be written.
+    pub fn open(data_dir: &Path) -> Result<Services, ServiceError> {
+        let contracts = Arc::new(Contracts::builtin()?);
+        let lake = Arc::new(Lake::open(data_dir)?);
+        let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts));
+        let catalog = Arc::new(Catalog::open(&lake.data_dir().join(CATALOG_FOLDER))?);
+        Ok(Services {
+            contracts,
+            lake,
+            engine,
+            catalog,
+        })
+    }
+
+    /// Rebuilds the catalog index from the three catalog lake tables; returns the number of
+    /// entries indexed.
+    pub async fn reindex_catalog(&self) -> Result<usize, ServiceError> {
+        let mut entries: Vec<CatalogEntry> = Vec::new();
+        for kind in [
+            EntryKind::Provider,
+            EntryKind::Offering,
+            EntryKind::Application,
+        ] {
+            if self.lake.load_table(kind.table()).await?.is_none() {
+                continue;
+            }
+            let batches = self
+                .engine
+                .plan(&format!("SELECT * FROM {}", kind.table()))
+                .await?
+                .collect()
+                .await?;
+            let batches = batches
+                .iter()
+                .map(parkhub_queries::format::plain_strings)
+                .collect::<Result<Vec<_>, _>>()?;
+            entries.extend(parkhub_catalog::entries_from_batches(kind, &batches)?);
+        }
+        // Indexing is CPU work (jieba, tantivy's commit): keep it off the async threads.
+        let catalog = Arc::clone(&self.catalog);
+        let indexed = tokio::task::spawn_blocking(move || catalog.rebuild(&entries))
+            .await
+            .map_err(|error| ServiceError::Background(error.to_string()))??;
+        Ok(indexed)
+    }
+
+    /// Builds the catalog index when it is empty while the lake has catalog tables (a fresh
+    /// data directory after `demo` or ingest, or a deleted index).
+    pub async fn ensure_catalog_index(&self) -> Result<(), ServiceError> {
+        if !self.catalog.is_empty()? {
+            return Ok(());
+        }
+        let has_catalog_tables = self.lake.existing_tables()?.iter().any(|table| {
+            [
+                EntryKind::Provider,
+                EntryKind::Offering,
+                EntryKind::Application,
+            ]
+            .iter()
+            .any(|kind| kind.table() == table)
+        });
+        if has_catalog_tables {
+            let indexed = self.reindex_catalog().await?;
+            tracing::info!(indexed, "built the catalog index from the lake");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,336 @@
+//! The query engine: one guarded planning function for every SQL entry, and the table list.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, Int64Array};
+use datafusion::common::TableReference;
+use datafusion::execution::context::SessionContext;
+use datafusion::prelude::{DataFrame, SessionConfig};
+use parkhub_connectors::{Contracts, Lake};
+use serde::Serialize;
+
+use crate::error::{Error, Result, is_planning_error};
+use crate::guard;
+use crate::lake_schema::LakeSchemaProvider;
+
+/// The catalog and schema lake tables are registered under (`SELECT * FROM enterprises` and
+/// `SELECT * FROM parkhub.lake.enterprises` are the same table).
+pub const CATALOG_NAME: &str = "parkhub";
+/// See [`CATALOG_NAME`].
+pub const SCHEMA_NAME: &str = "lake";
+
+/// A column of a lake table, as listed by [`QueryEngine::tables`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnInfo {
+    /// The column name.
+    pub name: String,
+    /// Its type, as [`crate::format::type_name`] spells it.
+    #[serde(rename = "type")]
+    pub type_name: String,
+}
+
+/// A lake table, as listed by [`QueryEngine::tables`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableInfo {
+    /// The table name.
+    pub name: String,
+    /// What it holds (Chinese / English), from its contract.
+    pub description: String,
+    /// Its columns, lineage columns included.
+    pub columns: Vec<ColumnInfo>,
+    /// The number of rows at the latest version.
+    pub row_count: u64,
+}
+
+/// Plans and runs read-only SQL over a lake.
+#[derive(Debug, Clone)]
+pub struct QueryEngine {
+    lake: Arc<Lake>,
+    contracts: Arc<Contracts>,
+}
+
+impl QueryEngine {
+    /// Creates an engine over `lake`; `contracts` give the tables' descriptions.
+    pub fn new(lake: Arc<Lake>, contracts: Arc<Contracts>) -> QueryEngine {
+        QueryEngine { lake, contracts }
+    }
+
+    /// Returns the lake the engine reads.
+    pub fn lake(&self) -> &Arc<Lake> {
+        &self.lake
+    }
+
+    /// Creates a session whose default schema is the lake.
+    fn session(&self) -> Result<SessionContext> {
+        let config = SessionConfig::new()
+            .with_default_catalog_and_schema(CATALOG_NAME, SCHEMA_NAME)
+            .with_create_default_catalog_and_schema(true)
+            .with_information_schema(true);
+        let context = SessionContext::new_with_config(config);
+        let catalog = context.catalog(CATALOG_NAME).ok_or_else(|| {
+            Error::DataFusion(datafusion::error::DataFusionError::Internal(
+                "the default catalog was not created".into(),
+            ))
+        })?;
+        catalog.register_schema(
+            SCHEMA_NAME,
+            Arc::new(LakeSchemaProvider::new(Arc::clone(&self.lake))),
+        )?;
+        Ok(context)
+    }
+
+    /// Parses, checks and plans one SQL statement. Refuses anything but reads, and names an
+    /// unknown table together with the tables that exist.
+    pub async fn plan(&self, sql: &str) -> Result<DataFrame> {
+        let context = self.session()?;
+        let state = context.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let statement = state
+            .sql_to_statement(sql, &dialect)
+            .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
+        guard::check_statement(&statement)?;
+        let references = state
+            .resolve_table_references(&statement)
+            .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
+        self.check_table_references(&references)?;
+        let plan = state.statement_to_plan(statement).await.map_err(|error| {
+            if is_planning_error(&error) {
+                Error::InvalidSql(error.strip_backtrace().to_string())
+            } else {
+                Error::DataFusion(error)
+            }
+        })?;
+        guard::check_plan(&plan)?;
+        Ok(DataFrame::new(state, plan))
+    }
+
+    fn check_table_references(&self, references: &[TableReference]) -> Result<()> {
+        for reference in references {
+            let in_lake_schema = match reference.schema() {
+                None => true,
+                Some(schema) => schema == SCHEMA_NAME,
+            };
+            let in_our_catalog = reference
+                .catalog()
+                .is_none_or(|catalog| catalog == CATALOG_NAME);
+            if in_lake_schema
+                && in_our_catalog
+                && !self
+                    .lake
+                    .table_dir(reference.table())
+                    .join("_delta_log")
+                    .is_dir()
+            {
+                let known = self.lake.existing_tables()?;
+                return Err(Error::UnknownTable {
+                    name: reference.to_string(),
+                    known: if known.is_empty() {
+                        "(none yet: run `parkhub demo` or ingest data)".to_string()
+                    } else {
+                        known.join(", ")
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists the lake's tables with their description, columns and row count.
+    pub async fn tables(&self) -> Result<Vec<TableInfo>> {
+        let mut tables = Vec::new();
+        for name in self.lake.existing_tables()? {
+            let frame = self
+                .plan(&format!("SELECT count(*) FROM \"{name}\""))
+                .await?;
+            let columns = frame_schema_columns(
+                &self
+                    .plan(&format!("SELECT * FROM \"{name}\" LIMIT 0"))
+                    .await?,
+            );
+            let batches = frame.collect().await?;
+            let row_count = batches
+                .first()
+                .and_then(|batch| {
+                    batch
+                        .column(0)
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .cloned()
+                })
+                .filter(|counts| !counts.is_empty())
+                .map_or(0, |counts| counts.value(0).max(0) as u64);
+            let description = self
+                .contracts
+                .get(&name)
+                .map(|contract| contract.description())
+                .unwrap_or_default();
+            tables.push(TableInfo {
+                name,
+                description,
+                columns,
+                row_count,
+            });
+        }
+        Ok(tables)
+    }
+}
+
+fn frame_schema_columns(frame: &DataFrame) -> Vec<ColumnInfo> {
+    frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| ColumnInfo {
+            name: field.name().clone(),
+            type_name: crate::format::type_name(field.data_type()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Float64Array, RecordBatch, StringArray};
+    use parkhub_connectors::BatchIdentity;
+    use parkhub_connectors::lake::MemoryBatches;
+
+    use super::*;
+
+    async fn engine_with_enterprises() -> (tempfile::TempDir, QueryEngine) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let contracts = Arc::new(Contracts::builtin().expect("contracts"));
+        let contract = contracts.get("enterprises").expect("enterprises");
+        let schema = contract.data_schema();
+        let columns: Vec<datafusion::arrow::array::ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|field| -> datafusion::arrow::array::ArrayRef {
+                match field.name().as_str() {
+                    "uscc" => Arc::new(StringArray::from(vec![
+                        "91110000600037341L",
+                        "91440300568520498A",
+                    ])),
+                    "name" => Arc::new(StringArray::from(vec!["北京甲公司", "深圳乙公司"])),
+                    "industry_code" => Arc::new(StringArray::from(vec!["C3411", "C3130"])),
+                    "key_industry" => Arc::new(StringArray::from(vec!["machinery", "iron_steel"])),
+                    "land_area_mu" => Arc::new(Float64Array::from(vec![12.5, 80.0])),
+                    _ => datafusion::arrow::array::new_null_array(field.data_type(), 2),
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(Arc::clone(&schema), columns).expect("batch");
+        lake.commit(
+            contract,
+            Arc::new(MemoryBatches::new(schema, vec![batch])),
+            &BatchIdentity::new("test", "x"),
+        )
+        .await
+        .expect("commit");
+        (dir, QueryEngine::new(lake, contracts))
+    }
+
+    #[tokio::test]
+    async fn queries_read_lake_tables_by_name() {
+        let (_dir, engine) = engine_with_enterprises().await;
+        let batches = engine
+            .plan("SELECT name, land_area_mu FROM enterprises WHERE key_industry = 'iron_steel'")
+            .await
+            .expect("plan")
+            .collect()
+            .await
+            .expect("run");
+        let (rows, _) = crate::format::json_rows(&batches, 10);
+        assert_eq!(
+            rows,
+            vec![vec![
+                serde_json::json!("深圳乙公司"),
+                serde_json::json!(80.0)
+            ]]
+        );
+
+        let tables = engine.tables().await.expect("tables");
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].name, "enterprises");
+        assert_eq!(tables[0].row_count, 2);
+        assert!(tables[0].description.starts_with("企业名录"));
+        assert!(tables[0].columns.contains(&ColumnInfo {
+            name: "land_area_mu".into(),
+            type_name: "float64".into()
+        }));
+    }
+
+    #[tokio::test]
+    async fn writes_and_session_changes_are_refused() {
+        let (_dir, engine) = engine_with_enterprises().await;
+        for (sql, statement) in [
+            ("CREATE TABLE t AS SELECT 1", "CREATE TABLE"),
+            ("DROP TABLE enterprises", "DROP TABLE"),
+            ("INSERT INTO enterprises (uscc) VALUES ('x')", "INSERT"),
+            ("DELETE FROM enterprises", "DELETE"),
+            ("UPDATE enterprises SET name = 'x'", "UPDATE"),
+            ("COPY enterprises TO '/tmp/out.csv'", "COPY"),
+            ("COPY (SELECT 1) TO '/tmp/out.parquet'", "COPY"),
+            (
+                "CREATE EXTERNAL TABLE p STORED AS CSV LOCATION '/etc/passwd'",
+                "CREATE EXTERNAL TABLE",
+            ),
+            ("SET datafusion.execution.batch_size = 1", "SET"),
+            (
+                "EXPLAIN ANALYZE INSERT INTO enterprises (uscc) VALUES ('x')",
+                "INSERT",
+            ),
+            ("PREPARE q AS SELECT 1", "PREPARE"),
+        ] {
+            match engine.plan(sql).await {
+                Err(Error::ReadOnly { statement: refused }) => {
+                    assert_eq!(refused, statement, "{sql}")
+                }
+                other => panic!(
+                    "{sql}: expected a read-only refusal, got {:?}",
+                    other.map(|_| ())
+                ),
+            }
+        }
+        let message = engine
+            .plan("DROP TABLE enterprises")
+            .await
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "DROP TABLE is not allowed: SQL in ParkHub is read-only (SELECT, WITH, EXPLAIN, SHOW and DESCRIBE only)"
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_tables_and_bad_sql_are_client_errors() {
+        let (_dir, engine) = engine_with_enterprises().await;
+        let error = engine
+            .plan("SELECT * FROM enterprise")
+            .await
+            .expect_err("unknown table");
+        assert_eq!(
+            error.to_string(),
+            "unknown table 'enterprise'; the tables are: enterprises"
+        );
+        assert!(error.is_client_error());
+
+        let error = engine.plan("SELEC 1").await.expect_err("syntax");
+        assert!(matches!(error, Error::InvalidSql(_)), "{error:?}");
+        assert!(error.to_string().contains("SELEC"), "{error}");
+
+        let error = engine
+            .plan("SELECT no_such_column FROM enterprises")
+            .await
+            .expect_err("column");
+        assert!(error.is_client_error(), "{error:?}");
+
+        let error = engine
+            .plan("SELECT * FROM '/etc/passwd'")
+            .await
+            .expect_err("path");
+        assert!(error.is_client_error(), "{error:?}");
+    }
+}

@@ -1,0 +1,61 @@
+//! The error type of the queries crate.
+
+/// Everything that can go wrong while planning or running a query.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The SQL text does not parse, or names a column or function that does not exist.
+    #[error("{0}")]
+    InvalidSql(String),
+    /// The statement would change something: SQL in ParkHub is read-only.
+    #[error(
+        "{statement} is not allowed: SQL in ParkHub is read-only (SELECT, WITH, EXPLAIN, SHOW and DESCRIBE only)"
+    )]
+    ReadOnly {
+        /// The kind of statement that was refused (e.g. `CREATE TABLE`, `COPY`, `SET`).
+        statement: String,
+    },
+    /// A table that is not in the lake.
+    #[error("unknown table '{name}'; the tables are: {known}")]
+    UnknownTable {
+        /// The name used in the query.
+        name: String,
+        /// The tables that exist, comma-separated.
+        known: String,
+    },
+    /// An error while executing the query.
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// An error from the lake.
+    #[error(transparent)]
+    Lake(#[from] parkhub_connectors::Error),
+    /// An error from arrow while writing an answer.
+    #[error(transparent)]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+}
+
+impl Error {
+    /// Returns true when the error is the caller's fault (bad SQL, a refused statement, an
+    /// unknown table) rather than the server's.
+    pub fn is_client_error(&self) -> bool {
+        match self {
+            Error::InvalidSql(_) | Error::ReadOnly { .. } | Error::UnknownTable { .. } => true,
+            Error::DataFusion(error) => is_planning_error(error),
+            Error::Lake(_) | Error::Arrow(_) => false,
+        }
+    }
+}
+
+/// Returns true for DataFusion errors that come from the query text.
+pub(crate) fn is_planning_error(error: &datafusion::error::DataFusionError) -> bool {
+    use datafusion::error::DataFusionError;
+    matches!(
+        error.find_root(),
+        DataFusionError::SQL(..)
+            | DataFusionError::Plan(_)
+            | DataFusionError::SchemaError(..)
+            | DataFusionError::NotImplemented(_)
+    )
+}
+
+/// The result type of the queries crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

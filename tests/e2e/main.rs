@@ -1,0 +1,10 @@
+//! End-to-end tests: they drive the real `parkhub` binary (CLI and HTTP server) on a temporary
+//! data directory. One test binary, one module per area, because each binary links the whole
+//! stack.
+
+mod support;
+
+mod cli;
+mod delta_readers;
+mod http;
+mod search;
