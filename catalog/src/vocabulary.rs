@@ -117,6 +117,36 @@ pub const SCENARIOS: &[Scenario] = &[
         name_zh: "数据采集",
         name_en: "data collection",
     },
+    Scenario {
+        code: "mes",
+        name_zh: "制造执行系统",
+        name_en: "manufacturing execution system (MES)",
+    },
+    Scenario {
+        code: "aps",
+        name_zh: "高级计划排程",
+        name_en: "advanced planning and scheduling (APS)",
+    },
+    Scenario {
+        code: "safety",
+        name_zh: "安全生产与应急管理",
+        name_en: "safety production and emergency management",
+    },
+    Scenario {
+        code: "carbon",
+        name_zh: "碳排放核算与碳管理",
+        name_en: "carbon accounting and management",
+    },
+    Scenario {
+        code: "erp",
+        name_zh: "企业资源计划",
+        name_en: "enterprise resource planning (ERP)",
+    },
+    Scenario {
+        code: "warehouse",
+        name_zh: "仓储物流",
+        name_en: "warehouse and logistics (WMS)",
+    },
 ];
 
 /// Returns the scenario with this code (ignoring case and surrounding blanks).

@@ -308,6 +308,42 @@ const BUILTIN_CONTRACTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Name of the quarantine table.
+pub const QUARANTINE_TABLE: &str = "_quarantine";
+/// Name of the ingest log table.
+pub const INGEST_LOG_TABLE: &str = "_ingest_log";
+
+const SYSTEM_CONTRACTS: &[(&str, &str)] = &[
+    (
+        QUARANTINE_TABLE,
+        include_str!("../contracts/system/_quarantine.toml"),
+    ),
+    (
+        INGEST_LOG_TABLE,
+        include_str!("../contracts/system/_ingest_log.toml"),
+    ),
+];
+
+/// Returns the contract of a system table (`_quarantine`, `_ingest_log`).
+pub fn system_contract(name: &str) -> Result<TableContract> {
+    let (_, text) = SYSTEM_CONTRACTS
+        .iter()
+        .find(|(table, _)| *table == name)
+        .ok_or_else(|| Error::UnknownTable {
+            name: name.to_string(),
+            known: SYSTEM_CONTRACTS
+                .iter()
+                .map(|(table, _)| *table)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let contract: TableContract = toml::from_str(text).map_err(|error| Error::InvalidContract {
+        source_name: name.to_string(),
+        reason: error.to_string(),
+    })?;
+    Ok(contract)
+}
+
 /// The set of table contracts known to a hub: the built-in ones and the park's own.
 #[derive(Debug, Clone)]
 pub struct Contracts {
@@ -401,6 +437,21 @@ mod tests {
                 .data_type(),
             &DataType::Date32
         );
+    }
+
+    #[test]
+    fn system_contracts_parse() {
+        assert_eq!(
+            system_contract(QUARANTINE_TABLE).expect("quarantine").mode,
+            WriteMode::Append
+        );
+        assert!(
+            system_contract(INGEST_LOG_TABLE)
+                .expect("log")
+                .column("first_errors")
+                .is_some()
+        );
+        assert!(system_contract("_nothing").is_err());
     }
 
     #[test]

@@ -47,6 +47,41 @@ pub enum Error {
         /// The last commit error.
         last_error: String,
     },
+    /// A source whose header lacks columns the table requires.
+    #[error("table '{table}' needs columns the source does not have: {}; the source has: {}", missing.join(", "), found.join(", "))]
+    MissingColumns {
+        /// The table.
+        table: String,
+        /// The missing columns, each with its first alias.
+        missing: Vec<String>,
+        /// The source's headers.
+        found: Vec<String>,
+    },
+    /// A source none of whose columns belongs to the table.
+    #[error("no column of the source is a column of table '{table}' (is the header row there, and is this the right table?); the source has: {}", found.join(", "))]
+    NoKnownColumn {
+        /// The table.
+        table: String,
+        /// The source's headers.
+        found: Vec<String>,
+    },
+    /// A header naming a unit that cannot be converted into the column's.
+    #[error(
+        "header '{header}' names unit '{unit}', which cannot be converted into {expected} for column '{column}'"
+    )]
+    UnknownUnit {
+        /// The header.
+        header: String,
+        /// The unit written in it.
+        unit: String,
+        /// The contract column.
+        column: String,
+        /// The contract's unit.
+        expected: String,
+    },
+    /// A background task that panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Background(String),
     /// Local file I/O.
     #[error("I/O error on {path}: {source}")]
     Io {

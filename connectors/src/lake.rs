@@ -204,7 +204,12 @@ impl Lake {
                 source,
             })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') && entry.path().join("_delta_log").is_dir() {
+            // Dot-folders are ours (write checks); `_`-tables (quarantine, ingest log) are
+            // system tables, queryable by name but not listed among the park's tables.
+            if !name.starts_with('.')
+                && !name.starts_with('_')
+                && entry.path().join("_delta_log").is_dir()
+            {
                 names.push(name);
             }
         }

@@ -13,10 +13,14 @@
 
 pub mod contract;
 pub mod decode;
+pub mod energy;
 pub mod error;
 pub mod industry;
+pub mod ingest;
 pub mod lake;
+pub mod spool;
 pub mod uscc;
+pub mod validate;
 
 pub use contract::{ColumnContract, ColumnType, Contracts, TableContract, WriteMode};
 pub use error::{Error, Result};

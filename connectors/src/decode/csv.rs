@@ -13,7 +13,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use super::RowDecoder;
 use super::batch::{TextBatchBuilder, column_names, text_schema};
-use super::encoding::{MalformedText, TextReader};
+use super::encoding::{MalformedText, TextReader, count_newlines};
 use super::options::{DecodeOptions, SourceFormat};
 use super::source::{ByteCounter, CountingReader};
 use crate::error::Error;
@@ -63,11 +63,13 @@ impl CsvDecoder {
         let (prefix, at_end) = read_prefix(&mut text, &counter)?;
         let lines = split_lines(&prefix, at_end);
 
-        let empty = |schema| {
+        // A source without a header: nothing to ingest, and that is for the caller to judge.
+        let empty = || {
+            let schema = text_schema(&[]);
             Ok(CsvDecoder {
                 reader: None,
-                builder: TextBatchBuilder::new(schema, 1),
-                schema: text_schema(&[]),
+                builder: TextBatchBuilder::new(schema.clone(), 1),
+                schema,
                 record: csv::StringRecord::new(),
                 line_offset: 0,
                 next_record_line: 1,
@@ -78,21 +80,25 @@ impl CsvDecoder {
             })
         };
         let Some(header) = find_header(&lines, options)? else {
-            if at_end && prefix.iter().all(u8::is_ascii_whitespace) {
-                // An empty file: nothing to ingest, and that is for the caller to judge.
-                return empty(text_schema(&[]));
+            if at_end {
+                // Empty, or only blank lines.
+                return empty();
             }
             return Err(Error::Decode {
                 format: SourceFormat::Csv,
                 row: None,
                 column: None,
                 reason: format!(
-                    "no header line in the first {HEADER_SEARCH_LINES} lines (they are all blank)"
+                    "no header line in the first {HEADER_SEARCH_LINES} lines: they are blank, or \
+                     the first line is longer than {} MiB",
+                    HEADER_SEARCH_BYTES >> 20
                 ),
             });
         };
 
-        let rest = Cursor::new(prefix[lines[header.line].start..].to_vec());
+        let mut rest = prefix;
+        rest.drain(..lines[header.line].start);
+        let rest = Cursor::new(rest);
         let guard = RecordGuard {
             inner: rest.chain(text),
             since_reset: 0,
@@ -110,7 +116,7 @@ impl CsvDecoder {
             .read_record(&mut record)
             .map_err(&mut decoder_error)?
         {
-            return empty(text_schema(&[]));
+            return empty();
         }
         let headers: Vec<String> = record.iter().map(str::to_string).collect();
         let names = column_names(&headers, SourceFormat::Csv, |i| (i + 1).to_string())?;
@@ -170,7 +176,8 @@ impl CsvDecoder {
                     let inside: u64 = self
                         .record
                         .iter()
-                        .map(|field| field.bytes().filter(|&b| b == b'\n').count() as u64)
+                        .filter(|field| field.as_bytes().contains(&b'\n'))
+                        .map(|field| count_newlines(field.as_bytes()))
                         .sum();
                     let searched_from = self
                         .record
@@ -210,17 +217,17 @@ impl Iterator for CsvDecoder {
         if let Some(error) = self.pending_error.take() {
             return Some(Err(error));
         }
-        if !self.done {
-            if let Err(error) = self.read_rows() {
-                // Hand out the rows decoded before the error first: they are good rows.
-                match self.builder.take() {
-                    Ok(Some(batch)) => {
-                        self.pending_error = Some(error);
-                        return Some(Ok(batch));
-                    }
-                    Ok(None) => return Some(Err(error)),
-                    Err(build_error) => return Some(Err(build_error)),
+        if !self.done
+            && let Err(error) = self.read_rows()
+        {
+            // Hand out the rows decoded before the error first: they are good rows.
+            match self.builder.take() {
+                Ok(Some(batch)) => {
+                    self.pending_error = Some(error);
+                    return Some(Ok(batch));
                 }
+                Ok(None) => return Some(Err(error)),
+                Err(build_error) => return Some(Err(build_error)),
             }
         }
         self.builder.take().transpose()
@@ -277,6 +284,12 @@ impl<R: Read> Read for LineEndings<R> {
                     return Ok(1);
                 }
                 return Ok(0);
+            }
+            // Most text has no CR at all: pass it through untouched.
+            if !(buf[..n].contains(&b'\r') || (self.after_cr && buf[0] == b'\n')) {
+                self.after_cr = false;
+                self.last = Some(buf[n - 1]);
+                return Ok(n);
             }
             let mut out = 0;
             for i in 0..n {

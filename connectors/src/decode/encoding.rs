@@ -215,6 +215,56 @@ impl<R: Read> TextReader<R> {
         });
     }
 
+    /// UTF-8 needs checking, not converting: the standard library's validator does it (and is
+    /// much faster than a decoder in unoptimised test builds).
+    fn fill_utf8(&mut self, how: &'static str) -> io::Result<()> {
+        if self.pending().is_empty() && !self.read_more()? {
+            self.state = State::Done;
+            return Ok(());
+        }
+        let take = self.pending().len().min(self.out.len());
+        let (valid, bad) = match std::str::from_utf8(&self.pending()[..take]) {
+            Ok(_) => (take, None),
+            Err(e) => (e.valid_up_to(), e.error_len()),
+        };
+        if valid > 0 {
+            self.out[..valid].copy_from_slice(&self.raw[self.raw_pos..self.raw_pos + valid]);
+            self.out_pos = 0;
+            self.out_len = valid;
+            self.advance(valid);
+            return Ok(());
+        }
+        let what = match bad {
+            // A character cut by the end of what was read: read on.
+            None if !self.raw_eof => {
+                self.read_more()?;
+                return Ok(());
+            }
+            None => "a character is cut off by the end of the source".to_string(),
+            Some(len) => format!(
+                "bytes [{}] do not form a character",
+                self.pending()[..len]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        };
+        let hint = if self.declared.is_none() {
+            "; declare the encoding (--encoding utf-8, gbk or gb18030)"
+        } else {
+            "; is it GBK or GB18030 (--encoding gb18030)?"
+        };
+        let (offset, line) = (self.consumed, self.newlines + 1);
+        self.malformed(
+            format!("{} ({how})", TextEncoding::Utf8),
+            offset,
+            line,
+            format!("{what}{hint}"),
+        );
+        Ok(())
+    }
+
     /// Produces the next piece of output (or reaches `Done`).
     fn fill(&mut self) -> io::Result<()> {
         match &mut self.state {
@@ -278,6 +328,14 @@ impl<R: Read> TextReader<R> {
                     Some(k) => self.pass_through(k),
                 }
                 Ok(())
+            }
+            State::Decoding {
+                encoding: TextEncoding::Utf8,
+                how,
+                ..
+            } => {
+                let how = *how;
+                self.fill_utf8(how)
             }
             State::Decoding { .. } => {
                 if self.pending().is_empty() {
@@ -377,11 +435,25 @@ impl<R: Read> Read for TextReader<R> {
     }
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+/// Counts `\n` bytes eight at a time: this runs over every byte of every source, and the
+/// byte-at-a-time loop is slow in unoptimised builds.
+pub(crate) fn count_newlines(bytes: &[u8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut count = 0u64;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Bytes equal to '\n' become zero; a byte's high bit survives below iff it was not.
+        let v = u64::from_le_bytes(word) ^ 0x0a0a_0a0a_0a0a_0a0a;
+        let nonzero = ((v & LOW7) + LOW7) | v;
+        count += u64::from((!nonzero & !LOW7).count_ones());
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // A failed unwrap is a failed test.
 mod tests {
     use super::*;
 
@@ -427,6 +499,15 @@ mod tests {
         let (decoded, enc) = decode(&gbk, None).unwrap();
         assert_eq!(decoded, text);
         assert_eq!(enc, Some(TextEncoding::Gb18030));
+    }
+
+    #[test]
+    fn newlines_are_counted_exactly() {
+        let text = b"a\nb\n\n\x0b\x8a\n\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\xff\n";
+        for end in 0..text.len() {
+            let slow = text[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(count_newlines(&text[..end]), slow, "{end}");
+        }
     }
 
     #[test]

@@ -218,10 +218,10 @@ impl JsonDecoder {
         for row in first {
             push(&mut builder, row);
         }
-        if builder.len() == 0 {
-            if let Some(error) = pending_error {
-                return Err(error);
-            }
+        if builder.len() == 0
+            && let Some(error) = pending_error
+        {
+            return Err(error);
         }
         Ok(JsonDecoder {
             source,
@@ -270,14 +270,14 @@ impl Iterator for JsonDecoder {
             if let Some(error) = self.pending_error.take() {
                 return Some(Err(error));
             }
-            if !self.done {
-                if let Err(error) = self.read_rows() {
-                    self.done = true;
-                    if self.builder.len() == 0 {
-                        return Some(Err(error));
-                    }
-                    self.pending_error = Some(error);
+            if !self.done
+                && let Err(error) = self.read_rows()
+            {
+                self.done = true;
+                if self.builder.len() == 0 {
+                    return Some(Err(error));
                 }
+                self.pending_error = Some(error);
             }
         }
         self.builder.take().transpose()

@@ -1,5 +1,8 @@
 //! Tests of the decoders through the public API.
 
+// A failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Cursor, Read, Write};
 use std::sync::Arc;
 
@@ -160,6 +163,41 @@ fn csv_quoted_newlines_keep_source_rows() {
 }
 
 #[test]
+fn csv_crlf_blank_lines_and_a_last_line_without_newline() {
+    let csv = "a,b\r\n1,\"x\r\ny\"\r\n\r\n\r\n2,z\r\n\r\n3,w";
+    let (_, batches) = decode(csv, &options(SourceFormat::Csv));
+    assert_eq!(source_rows(&batches), [2, 6, 8]);
+    assert_eq!(text(&batches, "b"), [s("x\ny"), s("z"), s("w")]);
+
+    let old_mac = "a,b\r1,x\r\r2,y\r";
+    let (_, batches) = decode(old_mac, &options(SourceFormat::Csv));
+    assert_eq!(source_rows(&batches), [2, 4]);
+}
+
+#[test]
+fn csv_bytes_read_reaches_the_source_size() {
+    let mut rows = decoder(
+        Box::new(Cursor::new(ENERGY_CSV.as_bytes().to_vec())),
+        &options(SourceFormat::Csv),
+    )
+    .unwrap();
+    assert_eq!(rows.by_ref().count(), 1);
+    assert_eq!(rows.bytes_read(), ENERGY_CSV.len() as u64);
+}
+
+#[test]
+fn utf16_is_refused_with_a_reason() {
+    let err = decoder(
+        Box::new(Cursor::new(b"\xFF\xFEa\0,\0b\0".to_vec())),
+        &options(SourceFormat::Csv),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("UTF-16"), "{err}");
+}
+
+#[test]
 fn csv_ragged_rows_are_flagged_not_fatal() {
     let csv = "a,b,c,d,e\n\
                1,2,3,4,5\n\
@@ -279,7 +317,7 @@ fn csv_invalid_utf8_when_declared_names_where() {
 
 #[test]
 fn csv_empty_and_header_only_give_no_batches() {
-    for source in ["", "\n\n", "a,b,c\n", "a,b,c"] {
+    for source in ["", "\n\n", ",,,\n\n", "a,b,c\n", "a,b,c"] {
         let (_, batches) = decode(source, &options(SourceFormat::Csv));
         assert!(batches.is_empty(), "{source:?}");
     }
@@ -350,9 +388,9 @@ impl Read for GeneratedCsv {
             }
             while self.pending.len() < 64 * 1024 && self.next < self.rows {
                 let i = self.next;
-                write!(
+                writeln!(
                     self.pending,
-                    "91310000MA1F{i:06},企业{i},2024-{:02},{}.{:02},\"note, with comma {i}\"\n",
+                    "91310000MA1F{i:06},企业{i},2024-{:02},{}.{:02},\"note, with comma {i}\"",
                     i % 12 + 1,
                     i * 7,
                     i % 100
@@ -503,6 +541,14 @@ fn json_array_streams_elements() {
 }
 
 #[test]
+fn ndjson_in_gbk_is_decoded() {
+    let (gbk, _, _) = encoding_rs::GBK.encode("{\"企业名称\": \"某某公司\", \"产值\": 12.5}\n");
+    let (schema, batches) = decode(gbk.into_owned(), &options(SourceFormat::Ndjson));
+    assert_eq!(&names(&schema)[..2], ["企业名称", "产值"]);
+    assert_eq!(text(&batches, "企业名称"), [s("某某公司")]);
+}
+
+#[test]
 fn json_keys_after_the_first_batch() {
     let ndjson = "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3, \"late\": \"x\", \"note\": \"y\"}\n";
     let known = DecodeOptions {
@@ -560,7 +606,7 @@ fn parquet_round_trip_keeps_types_and_numbers_rows() {
         batch_rows: 2,
         ..options(SourceFormat::Parquet)
     };
-    let mut rows = decoder(Box::new(Cursor::new(bytes)), &options).unwrap();
+    let rows = decoder(Box::new(Cursor::new(bytes)), &options).unwrap();
     assert_eq!(rows.bytes_read(), size);
     let schema = rows.schema();
     assert_eq!(
@@ -726,6 +772,25 @@ fn xlsx_title_merged_cells_formulas_dates_and_errors() {
     assert!(
         err.contains("'Sheet9'") && err.contains("说明, 能耗"),
         "{err}"
+    );
+}
+
+#[test]
+fn xlsx_and_parquet_read_local_files_in_place() {
+    let mut file = tempfile::tempfile().unwrap();
+    let bytes = workbook_bytes();
+    file.write_all(&bytes).unwrap();
+    std::io::Seek::rewind(&mut file).unwrap();
+    let options = DecodeOptions {
+        known_headers: energy_headers(),
+        sheet: Some(" 能耗 ".into()),
+        ..options(SourceFormat::Xlsx)
+    };
+    let mut rows = decoder_for_file(file, &options).unwrap();
+    assert_eq!(rows.bytes_read(), bytes.len() as u64);
+    assert_eq!(
+        rows.by_ref().map(|b| b.unwrap().num_rows()).sum::<usize>(),
+        3
     );
 }
 

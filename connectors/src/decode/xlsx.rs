@@ -174,7 +174,8 @@ impl XlsxDecoder {
             });
         };
         let mut top: VecDeque<SheetRow> = top.into();
-        let header = top.drain(..=header_at).last();
+        top.drain(..header_at);
+        let header = top.pop_front();
         let header_cells = header.map(|row| row.cells).unwrap_or_default();
         let first_column = header_cells.first().map_or(0, |(c, _)| *c);
         let last_column = header_cells.last().map_or(0, |(c, _)| *c);
@@ -262,20 +263,21 @@ impl Iterator for XlsxDecoder {
     type Item = Result<RecordBatch, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.builder.len() == 0 && !self.done {
-            if let Err(error) = self.read_rows() {
-                if self.builder.len() == 0 {
-                    return Some(Err(error));
-                }
-                self.pending_error = Some(error);
-            }
-        }
-        if self.builder.len() == 0 {
-            // A reader error met while looking for the header comes after the rows before it.
-            if let Some(error) = self.pending_error.take() {
-                self.done = true;
+        if self.builder.len() == 0
+            && !self.done
+            && let Err(error) = self.read_rows()
+        {
+            if self.builder.len() == 0 {
                 return Some(Err(error));
             }
+            self.pending_error = Some(error);
+        }
+        // A reader error met while looking for the header comes after the rows before it.
+        if self.builder.len() == 0
+            && let Some(error) = self.pending_error.take()
+        {
+            self.done = true;
+            return Some(Err(error));
         }
         self.builder.take().transpose()
     }
@@ -649,6 +651,7 @@ impl MergeFiller {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // A failed unwrap is a failed test.
 mod tests {
     use super::*;
 

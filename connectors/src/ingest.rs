@@ -1,0 +1,740 @@
+//! Ingestion: a source file into a lake table, exactly once, with rejected rows quarantined
+//! and one `_ingest_log` row per batch.
+//!
+//! 1. The input's bytes are hashed (sha256): the same content for the same table is the same
+//!    batch, recognised and reported as a duplicate instead of being written again.
+//! 2. The source is decoded and validated in a blocking thread; valid rows go to a spool file,
+//!    rejected rows (with every reason) to another. A file-level problem (unreadable, wrong
+//!    encoding, a header without the table's columns) fails the batch and writes nothing.
+//! 3. The valid rows are committed to the table as one Delta commit that records the content
+//!    hash (see [`crate::Lake::commit`]); then the rejected rows to `_quarantine` and the
+//!    report to `_ingest_log`, each idempotent too, so a run killed at any moment and run again
+//!    leaves every table with exactly the input's rows.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use datafusion::arrow::datatypes::SchemaRef;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::contract::{
+    Contracts, INGEST_LOG_TABLE, QUARANTINE_TABLE, TableContract, system_contract,
+};
+use crate::decode::{DecodeOptions, decoder_for_file};
+use crate::error::{Error, Result};
+use crate::lake::{BatchIdentity, CommitOutcome, Lake, MemoryBatches};
+use crate::spool::{SpoolFile, SpoolWriter};
+use crate::validate::{RejectedRow, ValidationOptions, Validator};
+
+/// The most row errors a report carries; all of them are in `_quarantine`.
+pub const MAX_REPORTED_ERRORS: usize = 100;
+
+/// How a batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestStatus {
+    /// The valid rows were committed (possibly zero of them).
+    Committed,
+    /// The same content was committed to the table before; nothing was written.
+    Duplicate,
+    /// The source could not be read as a whole; nothing was written.
+    Failed,
+}
+
+impl IngestStatus {
+    /// The name stored in `_ingest_log`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IngestStatus::Committed => "committed",
+            IngestStatus::Duplicate => "duplicate",
+            IngestStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One rejected row, as reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The row's number in the source.
+    pub row: u64,
+    /// The column concerned (the contract's name), when there is one.
+    pub column: Option<String>,
+    /// The offending value.
+    pub value: Option<String>,
+    /// What is wrong, in Chinese and English.
+    pub reason: String,
+}
+
+/// What happened to one batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestReport {
+    /// The batch's id (also in `_batch_id` of the rows it wrote).
+    pub batch_id: String,
+    /// The target table.
+    pub table: String,
+    /// Where the data came from.
+    pub source: String,
+    /// How it ended.
+    pub status: IngestStatus,
+    /// Rows decoded.
+    pub rows_read: u64,
+    /// Rows written to the table.
+    pub rows_written: u64,
+    /// Rows sent to quarantine.
+    pub rows_rejected: u64,
+    /// True when the same content had been committed before.
+    pub duplicate: bool,
+    /// The first [`MAX_REPORTED_ERRORS`] row errors.
+    pub errors: Vec<RowError>,
+    /// Why the batch failed, when it did.
+    pub error: Option<String>,
+    /// sha256 of the input's bytes.
+    pub content_sha256: String,
+    /// When ingestion started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished.
+    pub finished_at: DateTime<Utc>,
+}
+
+/// Counters a caller can watch while a batch is ingested (for progress bars).
+#[derive(Debug, Default)]
+pub struct IngestProgress {
+    /// Bytes of the source read so far (hashing, then decoding).
+    pub bytes: AtomicU64,
+    /// Rows decoded so far.
+    pub rows: AtomicU64,
+}
+
+/// What a caller says about one delivery.
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    /// The target table.
+    pub table: String,
+    /// How to decode the source (format, encoding, sheet, …); the contract's headers are added.
+    pub decode: DecodeOptions,
+    /// A human-readable origin (file path, URL, `http`).
+    pub source: String,
+    /// Who delivered it.
+    pub who: String,
+}
+
+/// Ingests sources into the lake.
+#[derive(Debug, Clone)]
+pub struct Ingestor {
+    lake: Arc<Lake>,
+    contracts: Arc<Contracts>,
+    validation: ValidationOptions,
+}
+
+/// The result of decoding and validating one source.
+struct Checked {
+    valid: SpoolFile,
+    quarantine: SpoolFile,
+    rows_read: u64,
+    errors: Vec<RowError>,
+}
+
+impl Ingestor {
+    /// Creates an ingestor over a lake.
+    pub fn new(
+        lake: Arc<Lake>,
+        contracts: Arc<Contracts>,
+        validation: ValidationOptions,
+    ) -> Ingestor {
+        Ingestor {
+            lake,
+            contracts,
+            validation,
+        }
+    }
+
+    /// Returns the lake.
+    pub fn lake(&self) -> &Arc<Lake> {
+        &self.lake
+    }
+
+    /// Ingests a local file. Problems with the file itself end in a report with status
+    /// `failed`; `Err` means the lake could not be written (or the table is unknown).
+    pub async fn ingest_file(
+        &self,
+        path: &Path,
+        request: IngestRequest,
+        progress: Arc<IngestProgress>,
+    ) -> Result<IngestReport> {
+        let contract = Arc::clone(self.contracts.get(&request.table)?);
+        let started_at = Utc::now();
+        let mut report = IngestReport {
+            batch_id: uuid::Uuid::new_v4().to_string(),
+            table: request.table.clone(),
+            source: request.source.clone(),
+            status: IngestStatus::Failed,
+            rows_read: 0,
+            rows_written: 0,
+            rows_rejected: 0,
+            duplicate: false,
+            errors: Vec::new(),
+            error: None,
+            content_sha256: String::new(),
+            started_at,
+            finished_at: started_at,
+        };
+        let hashed = {
+            let path = path.to_path_buf();
+            let progress = Arc::clone(&progress);
+            run_blocking(move || sha256_file(&path, &progress)).await
+        };
+        match hashed {
+            Ok(sha) => report.content_sha256 = sha,
+            Err(error) => return self.finish_failed(report, error).await,
+        }
+        let identity = BatchIdentity {
+            batch_id: report.batch_id.clone(),
+            content_sha256: report.content_sha256.clone(),
+            source: request.source.clone(),
+        };
+        let already_committed = self.lake.is_committed(&contract.name, &identity).await?;
+        let quarantine_identity = self.quarantine_identity(&contract.name, &identity);
+        if already_committed
+            && self
+                .lake
+                .is_committed(QUARANTINE_TABLE, &quarantine_identity)
+                .await?
+        {
+            report.status = IngestStatus::Duplicate;
+            report.duplicate = true;
+            return self.finish(report).await;
+        }
+
+        progress.bytes.store(0, Ordering::Relaxed);
+        let checked = {
+            let path = path.to_path_buf();
+            let contract = Arc::clone(&contract);
+            let validation = self.validation.clone();
+            let data_dir = self.lake.data_dir().to_path_buf();
+            let batch_id = report.batch_id.clone();
+            let source = request.source.clone();
+            let decode = request.decode.clone();
+            let progress = Arc::clone(&progress);
+            run_blocking(move || {
+                check_source(
+                    &path, &contract, decode, validation, &data_dir, &batch_id, &source, &progress,
+                )
+            })
+            .await
+        };
+        let checked = match checked {
+            Ok(checked) => checked,
+            Err(error) => return self.finish_failed(report, error).await,
+        };
+        report.rows_read = checked.rows_read;
+        report.rows_rejected = checked.quarantine.rows();
+        report.errors = checked.errors;
+
+        if already_committed {
+            // The rows were committed by an earlier run that stopped before its quarantine
+            // commit: only the quarantine is missing.
+            report.status = IngestStatus::Duplicate;
+            report.duplicate = true;
+        } else {
+            let rows_to_write = checked.valid.rows();
+            match self
+                .lake
+                .commit(&contract, Arc::new(checked.valid), &identity)
+                .await?
+            {
+                CommitOutcome::Committed { .. } => {
+                    report.status = IngestStatus::Committed;
+                    report.rows_written = rows_to_write;
+                }
+                CommitOutcome::Duplicate => {
+                    report.status = IngestStatus::Duplicate;
+                    report.duplicate = true;
+                }
+            }
+        }
+        // The quarantine commit is made even when it is empty: it marks the batch as complete.
+        let quarantine_contract = system_contract(QUARANTINE_TABLE)?;
+        self.lake
+            .commit(
+                &quarantine_contract,
+                Arc::new(checked.quarantine),
+                &quarantine_identity,
+            )
+            .await?;
+        self.finish(report).await
+    }
+
+    fn quarantine_identity(&self, table: &str, identity: &BatchIdentity) -> BatchIdentity {
+        BatchIdentity {
+            batch_id: identity.batch_id.clone(),
+            content_sha256: hex::encode(Sha256::digest(format!(
+                "quarantine:{table}:{}",
+                identity.content_sha256
+            ))),
+            source: identity.source.clone(),
+        }
+    }
+
+    async fn finish_failed(&self, mut report: IngestReport, error: Error) -> Result<IngestReport> {
+        report.status = IngestStatus::Failed;
+        report.error = Some(error.to_string());
+        self.finish(report).await
+    }
+
+    /// Writes the report to `_ingest_log` and returns it.
+    async fn finish(&self, mut report: IngestReport) -> Result<IngestReport> {
+        report.finished_at = Utc::now();
+        let contract = system_contract(INGEST_LOG_TABLE)?;
+        let batch = log_row(&contract, &report)?;
+        let identity = BatchIdentity {
+            batch_id: report.batch_id.clone(),
+            content_sha256: hex::encode(Sha256::digest(format!("log:{}", report.batch_id))),
+            source: report.source.clone(),
+        };
+        self.lake
+            .commit(
+                &contract,
+                Arc::new(MemoryBatches::new(contract.data_schema(), vec![batch])),
+                &identity,
+            )
+            .await?;
+        Ok(report)
+    }
+
+    /// Returns the report of a batch from `_ingest_log`.
+    pub async fn report(&self, batch_id: &str) -> Result<Option<IngestReport>> {
+        let Some(table) = self.lake.load_table(INGEST_LOG_TABLE).await? else {
+            return Ok(None);
+        };
+        let context = datafusion::prelude::SessionContext::new();
+        context.register_table("log", table.table_provider().await?)?;
+        let frame = context
+            .table("log")
+            .await?
+            .filter(datafusion::prelude::col("batch_id").eq(datafusion::prelude::lit(batch_id)))?;
+        let batches = frame.collect().await?;
+        let Some(batch) = batches.iter().find(|batch| batch.num_rows() > 0) else {
+            return Ok(None);
+        };
+        Ok(Some(report_from_log_row(batch)?))
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| Error::Background(error.to_string()))?
+}
+
+fn sha256_file(path: &Path, progress: &IngestProgress) -> Result<String> {
+    let io_error = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        progress.bytes.fetch_add(read as u64, Ordering::Relaxed);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_source(
+    path: &Path,
+    contract: &Arc<TableContract>,
+    mut decode: DecodeOptions,
+    validation: ValidationOptions,
+    data_dir: &Path,
+    batch_id: &str,
+    source: &str,
+    progress: &IngestProgress,
+) -> Result<Checked> {
+    decode.known_headers = contract
+        .columns
+        .iter()
+        .flat_map(|column| {
+            std::iter::once(column.name.clone()).chain(column.aliases.iter().cloned())
+        })
+        .collect();
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut rows = decoder_for_file(file, &decode)?;
+    let mut validator = Validator::new(Arc::clone(contract), &rows.schema(), validation)?;
+    let quarantine_contract = system_contract(QUARANTINE_TABLE)?;
+    let mut valid = SpoolWriter::create(data_dir, validator.output_schema())?;
+    let mut quarantine = SpoolWriter::create(data_dir, quarantine_contract.data_schema())?;
+    let mut rows_read = 0u64;
+    let mut errors = Vec::new();
+    let quarantined_at = Utc::now().timestamp_micros();
+    while let Some(batch) = rows.next() {
+        let batch = batch?;
+        rows_read += batch.num_rows() as u64;
+        let checked = validator.validate(&batch)?;
+        valid.write(&checked.valid)?;
+        if !checked.rejected.is_empty() {
+            for rejected in &checked.rejected {
+                for problem in &rejected.problems {
+                    if errors.len() < MAX_REPORTED_ERRORS {
+                        errors.push(RowError {
+                            row: rejected.source_row,
+                            column: problem.column.clone(),
+                            value: problem.value.clone(),
+                            reason: format!("{} / {}", problem.reason_zh(), problem.reason_en()),
+                        });
+                    }
+                }
+            }
+            quarantine.write(&quarantine_rows(
+                &quarantine_contract.data_schema(),
+                &contract.name,
+                batch_id,
+                source,
+                quarantined_at,
+                &checked.rejected,
+            )?)?;
+        }
+        progress.rows.store(rows_read, Ordering::Relaxed);
+        progress.bytes.store(rows.bytes_read(), Ordering::Relaxed);
+    }
+    Ok(Checked {
+        valid: valid.finish()?,
+        quarantine: quarantine.finish()?,
+        rows_read,
+        errors,
+    })
+}
+
+fn quarantine_rows(
+    schema: &SchemaRef,
+    table: &str,
+    batch_id: &str,
+    source: &str,
+    quarantined_at: i64,
+    rejected: &[RejectedRow],
+) -> Result<RecordBatch> {
+    let rows = rejected.len();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec![table; rows])),
+        Arc::new(StringArray::from(vec![batch_id; rows])),
+        Arc::new(StringArray::from(vec![source; rows])),
+        Arc::new(Int64Array::from(
+            rejected
+                .iter()
+                .map(|row| row.source_row as i64)
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|row| serde_json::Value::Object(row.record.clone()).to_string())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|row| {
+                    row.problems
+                        .iter()
+                        .map(|problem| problem.message(row.source_row))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|row| serde_json::to_string(&row.problems).unwrap_or_default())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(
+            TimestampMicrosecondArray::from(vec![quarantined_at; rows])
+                .with_timezone(crate::contract::TIMESTAMP_ZONE),
+        ),
+    ];
+    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+}
+
+fn log_row(contract: &TableContract, report: &IngestReport) -> Result<RecordBatch> {
+    let timestamp = |instant: DateTime<Utc>| -> ArrayRef {
+        Arc::new(
+            TimestampMicrosecondArray::from(vec![instant.timestamp_micros()])
+                .with_timezone(crate::contract::TIMESTAMP_ZONE),
+        )
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec![report.batch_id.as_str()])),
+        Arc::new(StringArray::from(vec![report.table.as_str()])),
+        Arc::new(StringArray::from(vec![report.source.as_str()])),
+        Arc::new(StringArray::from(vec![report.content_sha256.as_str()])),
+        Arc::new(StringArray::from(vec![report.status.as_str()])),
+        Arc::new(Int64Array::from(vec![report.rows_read as i64])),
+        Arc::new(Int64Array::from(vec![report.rows_written as i64])),
+        Arc::new(Int64Array::from(vec![report.rows_rejected as i64])),
+        Arc::new(StringArray::from(vec![report.error.as_deref()])),
+        Arc::new(StringArray::from(vec![
+            serde_json::to_string(&report.errors).unwrap_or_default(),
+        ])),
+        Arc::new(StringArray::from(vec![Some("")])),
+        timestamp(report.started_at),
+        timestamp(report.finished_at),
+    ];
+    let _ = BooleanArray::from(vec![report.duplicate]);
+    Ok(RecordBatch::try_new(contract.data_schema(), columns)?)
+}
+
+fn report_from_log_row(batch: &RecordBatch) -> Result<IngestReport> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{DataType, Int64Type, TimestampMicrosecondType};
+    let text = |name: &str| -> Option<String> {
+        let column = batch.column_by_name(name)?;
+        let column = datafusion::arrow::compute::cast(column, &DataType::Utf8).ok()?;
+        let column = column.as_string::<i32>();
+        (!column.is_null(0)).then(|| column.value(0).to_string())
+    };
+    let number = |name: &str| -> u64 {
+        batch
+            .column_by_name(name)
+            .map(|column| column.as_primitive::<Int64Type>().value(0).max(0) as u64)
+            .unwrap_or(0)
+    };
+    let instant = |name: &str| -> DateTime<Utc> {
+        batch
+            .column_by_name(name)
+            .and_then(|column| {
+                DateTime::from_timestamp_micros(
+                    column.as_primitive::<TimestampMicrosecondType>().value(0),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let status = match text("status").as_deref() {
+        Some("committed") => IngestStatus::Committed,
+        Some("duplicate") => IngestStatus::Duplicate,
+        _ => IngestStatus::Failed,
+    };
+    Ok(IngestReport {
+        batch_id: text("batch_id").unwrap_or_default(),
+        table: text("table_name").unwrap_or_default(),
+        source: text("source").unwrap_or_default(),
+        status,
+        rows_read: number("rows_read"),
+        rows_written: number("rows_written"),
+        rows_rejected: number("rows_rejected"),
+        duplicate: status == IngestStatus::Duplicate,
+        errors: text("first_errors")
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        error: text("error"),
+        content_sha256: text("content_sha256").unwrap_or_default(),
+        started_at: instant("started_at"),
+        finished_at: instant("finished_at"),
+    })
+}
+
+/// Returns the path of a fresh file for an upload under `<data-dir>/tmp/`.
+pub fn upload_path(data_dir: &Path) -> PathBuf {
+    data_dir
+        .join(crate::spool::SPOOL_FOLDER)
+        .join(format!("upload-{}", uuid::Uuid::new_v4()))
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Array, AsArray};
+
+    use super::*;
+    use crate::decode::SourceFormat;
+
+    async fn count(lake: &Lake, table: &str, filter: &str) -> i64 {
+        let Some(delta_table) = lake.load_table(table).await.expect("load") else {
+            return 0;
+        };
+        let context = datafusion::prelude::SessionContext::new();
+        context
+            .register_table("t", delta_table.table_provider().await.expect("provider"))
+            .expect("register");
+        let batches = context
+            .sql(&format!("SELECT count(*) FROM t WHERE {filter}"))
+            .await
+            .expect("sql")
+            .collect()
+            .await
+            .expect("collect");
+        batches[0]
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+            .value(0)
+    }
+
+    fn request(table: &str, format: SourceFormat) -> IngestRequest {
+        IngestRequest {
+            table: table.into(),
+            decode: DecodeOptions::new(format),
+            source: "test.csv".into(),
+            who: "test".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn good_rows_land_bad_rows_are_quarantined_and_repeats_are_duplicates() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let ingestor = Ingestor::new(
+            Arc::clone(&lake),
+            Arc::new(Contracts::builtin().expect("contracts")),
+            ValidationOptions::default(),
+        );
+        let file = dir.path().join("enterprises.csv");
+        std::fs::write(
+            &file,
+            "统一社会信用代码,企业名称,行业代码,重点行业,用地面积（亩）\n\
+             91110000600037341L,甲公司,C3411,machinery,12\n\
+             91110000600037341N,乙公司,C3411,machinery,8\n\
+             91440300568520498A,丙公司,C3130,iron_steel,平方米\n\
+             9144030071526726XG,丁公司,C2614,petrochemicals,30\n",
+        )
+        .expect("write");
+        let progress = Arc::new(IngestProgress::default());
+        let report = ingestor
+            .ingest_file(
+                &file,
+                request("enterprises", SourceFormat::Csv),
+                Arc::clone(&progress),
+            )
+            .await
+            .expect("ingest");
+        assert_eq!(report.status, IngestStatus::Committed);
+        assert_eq!(
+            (report.rows_read, report.rows_written, report.rows_rejected),
+            (4, 2, 2)
+        );
+        assert_eq!(report.errors.len(), 2);
+        assert_eq!(report.errors[0].row, 3);
+        assert_eq!(report.errors[0].column.as_deref(), Some("uscc"));
+        assert!(
+            report.errors[0].reason.contains("校验位错误"),
+            "{:?}",
+            report.errors[0]
+        );
+        assert_eq!(progress.rows.load(Ordering::Relaxed), 4);
+        assert_eq!(count(&lake, "enterprises", "true").await, 2);
+        assert_eq!(
+            count(&lake, QUARANTINE_TABLE, "table_name = 'enterprises'").await,
+            2
+        );
+        assert_eq!(
+            count(&lake, INGEST_LOG_TABLE, "status = 'committed'").await,
+            1
+        );
+
+        let again = ingestor
+            .ingest_file(
+                &file,
+                request("enterprises", SourceFormat::Csv),
+                Arc::clone(&progress),
+            )
+            .await
+            .expect("ingest");
+        assert_eq!(again.status, IngestStatus::Duplicate);
+        assert!(again.duplicate);
+        assert_eq!(count(&lake, "enterprises", "true").await, 2);
+        assert_eq!(count(&lake, QUARANTINE_TABLE, "true").await, 2);
+        assert_eq!(
+            count(&lake, INGEST_LOG_TABLE, "true").await,
+            2,
+            "every batch gets a log row"
+        );
+
+        let stored = ingestor
+            .report(&report.batch_id)
+            .await
+            .expect("lookup")
+            .expect("found");
+        assert_eq!(
+            (stored.rows_written, stored.rows_rejected, stored.status),
+            (2, 2, IngestStatus::Committed)
+        );
+        assert_eq!(stored.errors, report.errors);
+        assert!(
+            ingestor
+                .report("no-such-batch")
+                .await
+                .expect("lookup")
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_source_fails_and_changes_no_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let ingestor = Ingestor::new(
+            Arc::clone(&lake),
+            Arc::new(Contracts::builtin().expect("contracts")),
+            ValidationOptions::default(),
+        );
+        let file = dir.path().join("junk.csv");
+        std::fs::write(&file, "a,b,c\n1,2,3\n").expect("write");
+        let report = ingestor
+            .ingest_file(
+                &file,
+                request("enterprises", SourceFormat::Csv),
+                Arc::new(IngestProgress::default()),
+            )
+            .await
+            .expect("ingest");
+        assert_eq!(report.status, IngestStatus::Failed);
+        assert!(
+            report
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("names any of the expected columns")),
+            "{report:?}"
+        );
+        assert!(
+            lake.load_table("enterprises")
+                .await
+                .expect("load")
+                .is_none()
+        );
+        assert_eq!(count(&lake, INGEST_LOG_TABLE, "status = 'failed'").await, 1);
+
+        let missing = ingestor
+            .ingest_file(
+                &dir.path().join("absent.csv"),
+                request("enterprises", SourceFormat::Csv),
+                Arc::new(IngestProgress::default()),
+            )
+            .await
+            .expect("ingest");
+        assert_eq!(missing.status, IngestStatus::Failed);
+        assert!(
+            missing
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("absent.csv")),
+            "{missing:?}"
+        );
+        let _ = Array::len(&StringArray::from(vec!["x"]));
+    }
+}
