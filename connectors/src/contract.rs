@@ -4,6 +4,7 @@
 //! `connectors/contracts/` and ship inside the binary; a park adds its own in the same format.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -344,6 +345,9 @@ pub fn system_contract(name: &str) -> Result<TableContract> {
     Ok(contract)
 }
 
+/// Folder of the park's own contracts inside the data directory.
+pub const CONTRACTS_FOLDER: &str = "contracts";
+
 /// The set of table contracts known to a hub: the built-in ones and the park's own.
 #[derive(Debug, Clone)]
 pub struct Contracts {
@@ -358,6 +362,83 @@ impl Contracts {
             .map(|(name, text)| TableContract::from_toml(name, text).map(Arc::new))
             .collect::<Result<Vec<_>>>()?;
         Ok(Contracts { tables })
+    }
+
+    /// Returns the built-in contracts and the park's own from `<data_dir>/contracts/*.toml`
+    /// (a park contract for a built-in table extends it with nullable columns).
+    pub fn load(data_dir: &Path) -> Result<Contracts> {
+        let mut contracts = Contracts::builtin()?;
+        let folder = data_dir.join(CONTRACTS_FOLDER);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(contracts),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: folder,
+                    source,
+                });
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "toml")
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let contract = TableContract::from_toml(&path.display().to_string(), &text)?;
+            contracts.insert(contract, &path.display().to_string())?;
+        }
+        Ok(contracts)
+    }
+
+    /// Adds or replaces a contract; replacing is allowed only when the new one keeps the old
+    /// one's mode, key and columns (with their types) and adds nullable columns.
+    fn insert(&mut self, contract: TableContract, source_name: &str) -> Result<()> {
+        if contract.name.starts_with('_') {
+            return Err(Error::InvalidContract {
+                source_name: source_name.to_string(),
+                reason: format!("'{}' is a system table", contract.name),
+            });
+        }
+        match self
+            .tables
+            .iter()
+            .position(|existing| existing.name == contract.name)
+        {
+            Some(position) => {
+                check_evolution(&self.tables[position], &contract, source_name)?;
+                self.tables[position] = Arc::new(contract);
+            }
+            None => self.tables.push(Arc::new(contract)),
+        }
+        Ok(())
+    }
+
+    /// Registers a park contract: checks it against the contracts known so far and writes it
+    /// to `<data_dir>/contracts/<table>.toml`. Returns the contract.
+    pub fn add_park_contract(
+        data_dir: &Path,
+        source_name: &str,
+        text: &str,
+    ) -> Result<TableContract> {
+        let contract = TableContract::from_toml(source_name, text)?;
+        let mut contracts = Contracts::load(data_dir)?;
+        contracts.insert(contract.clone(), source_name)?;
+        let folder = data_dir.join(CONTRACTS_FOLDER);
+        std::fs::create_dir_all(&folder).map_err(|source| Error::Io {
+            path: folder.clone(),
+            source,
+        })?;
+        let path = folder.join(format!("{}.toml", contract.name));
+        std::fs::write(&path, text).map_err(|source| Error::Io { path, source })?;
+        Ok(contract)
     }
 
     /// Returns the contract of a table, or an error naming the tables that exist.
@@ -383,6 +464,60 @@ impl Contracts {
             .map(|contract| contract.name.as_str())
             .collect()
     }
+
+    /// Returns true when the table's contract ships with ParkHub.
+    pub fn is_builtin(name: &str) -> bool {
+        BUILTIN_CONTRACTS
+            .iter()
+            .any(|(builtin, _)| *builtin == name)
+    }
+}
+
+/// Checks that `new` can replace `old` without rewriting the table: same mode and key, every
+/// old column kept with its type, new columns nullable.
+fn check_evolution(old: &TableContract, new: &TableContract, source_name: &str) -> Result<()> {
+    let refuse = |reason: String| Error::InvalidContract {
+        source_name: source_name.to_string(),
+        reason,
+    };
+    if old.mode != new.mode || old.key != new.key {
+        return Err(refuse(format!(
+            "table '{}' keeps its mode and key ({:?}, {:?})",
+            old.name, old.mode, old.key
+        )));
+    }
+    for column in &old.columns {
+        match new.column(&column.name) {
+            None => {
+                return Err(refuse(format!(
+                    "column '{}' of table '{}' cannot be removed",
+                    column.name, old.name
+                )));
+            }
+            Some(kept) if kept.column_type != column.column_type => {
+                return Err(refuse(format!(
+                    "column '{}' of table '{}' cannot change type from {:?} to {:?}",
+                    column.name, old.name, column.column_type, kept.column_type
+                )));
+            }
+            Some(kept) if kept.required && !column.required => {
+                return Err(refuse(format!(
+                    "column '{}' of table '{}' must not become required: rows already written may have no value for it",
+                    column.name, old.name
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    for column in &new.columns {
+        if old.column(&column.name).is_none() && column.required {
+            return Err(refuse(format!(
+                "new column '{}' must not be required: rows already in table '{}' have no value for it",
+                column.name, old.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -437,6 +572,46 @@ mod tests {
                 .data_type(),
             &DataType::Date32
         );
+    }
+
+    #[test]
+    fn park_contracts_add_tables_and_evolve_builtin_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let park_table = "name = \"water_quality\"\ndescription_zh = \"水质\"\ndescription_en = \"water\"\nmode = \"append\"\n\
+                          [[columns]]\nname = \"site\"\ntype = \"string\"\nrequired = true\n";
+        Contracts::add_park_contract(dir.path(), "water.toml", park_table).expect("added");
+        let mut extended = BUILTIN_CONTRACTS[0].1.to_string();
+        extended.push_str("\n[[columns]]\nname = \"website\"\ntype = \"string\"\n");
+        Contracts::add_park_contract(dir.path(), "enterprises.toml", &extended).expect("extended");
+        let contracts = Contracts::load(dir.path()).expect("load");
+        assert!(contracts.get("water_quality").is_ok());
+        assert!(
+            contracts
+                .get("enterprises")
+                .expect("enterprises")
+                .column("website")
+                .is_some()
+        );
+
+        let required = extended.replace(
+            "name = \"website\"\ntype = \"string\"\n",
+            "name = \"website\"\ntype = \"string\"\nrequired = true\n",
+        );
+        let error =
+            Contracts::add_park_contract(dir.path(), "e.toml", &required).expect_err("required");
+        assert!(
+            error
+                .to_string()
+                .contains("column 'website' of table 'enterprises' must not become required"),
+            "{error}"
+        );
+        let retyped = BUILTIN_CONTRACTS[0].1.replace(
+            "name = \"employees\"\ntype = \"int64\"",
+            "name = \"employees\"\ntype = \"string\"",
+        );
+        let error =
+            Contracts::add_park_contract(dir.path(), "e.toml", &retyped).expect_err("retyped");
+        assert!(error.to_string().contains("cannot change type"), "{error}");
     }
 
     #[test]

@@ -130,7 +130,6 @@ pub struct IngestRequest {
 #[derive(Debug, Clone)]
 pub struct Ingestor {
     lake: Arc<Lake>,
-    contracts: Arc<Contracts>,
     validation: ValidationOptions,
 }
 
@@ -143,17 +142,15 @@ struct Checked {
 }
 
 impl Ingestor {
-    /// Creates an ingestor over a lake.
-    pub fn new(
-        lake: Arc<Lake>,
-        contracts: Arc<Contracts>,
-        validation: ValidationOptions,
-    ) -> Ingestor {
-        Ingestor {
-            lake,
-            contracts,
-            validation,
-        }
+    /// Creates an ingestor over a lake. Contracts are read from the data directory at each
+    /// ingest, so a contract the park adds applies to the next batch.
+    pub fn new(lake: Arc<Lake>, validation: ValidationOptions) -> Ingestor {
+        Ingestor { lake, validation }
+    }
+
+    /// Returns the contracts in force: the built-in ones and the park's.
+    pub fn contracts(&self) -> Result<Contracts> {
+        Contracts::load(self.lake.data_dir())
     }
 
     /// Returns the lake.
@@ -169,7 +166,7 @@ impl Ingestor {
         request: IngestRequest,
         progress: Arc<IngestProgress>,
     ) -> Result<IngestReport> {
-        let contract = Arc::clone(self.contracts.get(&request.table)?);
+        let contract = Arc::clone(self.contracts()?.get(&request.table)?);
         let started_at = Utc::now();
         let mut report = IngestReport {
             batch_id: uuid::Uuid::new_v4().to_string(),
@@ -599,11 +596,7 @@ mod tests {
     async fn good_rows_land_bad_rows_are_quarantined_and_repeats_are_duplicates() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
-        let ingestor = Ingestor::new(
-            Arc::clone(&lake),
-            Arc::new(Contracts::builtin().expect("contracts")),
-            ValidationOptions::default(),
-        );
+        let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::default());
         let file = dir.path().join("enterprises.csv");
         std::fs::write(
             &file,
@@ -688,11 +681,7 @@ mod tests {
     async fn an_unreadable_source_fails_and_changes_no_table() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
-        let ingestor = Ingestor::new(
-            Arc::clone(&lake),
-            Arc::new(Contracts::builtin().expect("contracts")),
-            ValidationOptions::default(),
-        );
+        let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::default());
         let file = dir.path().join("junk.csv");
         std::fs::write(&file, "a,b,c\n1,2,3\n").expect("write");
         let report = ingestor

@@ -220,7 +220,7 @@ impl Lake {
     /// Creates the table for a contract when it does not exist yet, and returns it.
     pub async fn ensure_table(&self, contract: &TableContract) -> Result<DeltaTable> {
         if let Some(existing) = self.load_table(&contract.name).await? {
-            return Ok(existing);
+            return self.evolve(contract, existing).await;
         }
         let schema = contract.lake_schema();
         let kernel_schema: deltalake::kernel::StructType = schema.as_ref().try_into_kernel()?;
@@ -230,8 +230,9 @@ impl Lake {
             source,
         })?;
         let started = SystemTime::now();
-        let created = DeltaTable::try_from_url(location)
-            .await?
+        // Building (not loading) the table: there is nothing to load yet.
+        let created = deltalake::DeltaTableBuilder::from_url(location)?
+            .build()?
             .create()
             .with_table_name(&contract.name)
             .with_comment(contract.description())
@@ -240,6 +241,47 @@ impl Lake {
             .await?;
         sync_table_files(&self.table_dir(&contract.name), started);
         Ok(created)
+    }
+
+    /// Adds the contract's columns the table lacks (nullable ones only): the files already
+    /// written are kept as they are, their rows read the new columns as null.
+    async fn evolve(&self, contract: &TableContract, table: DeltaTable) -> Result<DeltaTable> {
+        let existing: Vec<String> = table
+            .snapshot()?
+            .schema()
+            .fields()
+            .map(|field| field.name().clone())
+            .collect();
+        let lake_schema = contract.lake_schema();
+        let missing: Vec<_> = lake_schema
+            .fields()
+            .iter()
+            .filter(|field| !existing.contains(field.name()))
+            .collect();
+        if missing.is_empty() {
+            return Ok(table);
+        }
+        if let Some(required) = missing.iter().find(|field| !field.is_nullable()) {
+            return Err(Error::SchemaMismatch {
+                table: contract.name.clone(),
+                reason: format!(
+                    "the table has no column '{}', and a required column cannot be added to rows already written",
+                    required.name()
+                ),
+            });
+        }
+        let new_fields = datafusion::arrow::datatypes::Schema::new(
+            missing.into_iter().cloned().collect::<Vec<_>>(),
+        );
+        let kernel: deltalake::kernel::StructType = (&new_fields).try_into_kernel()?;
+        let started = SystemTime::now();
+        let evolved = table
+            .add_columns()
+            .with_fields(kernel.fields().cloned().collect::<Vec<_>>())
+            .await?;
+        sync_table_files(&self.table_dir(&contract.name), started);
+        tracing::info!(table = %contract.name, "added new contract columns to the table");
+        Ok(evolved)
     }
 
     fn table_lock(&self, table: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -827,6 +869,89 @@ type = "int64"
         assert!(
             lake.load_table("scores").await.expect("load").is_none(),
             "nothing was created"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_nullable_column_added_to_the_contract_evolves_the_table_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contract = test_contract();
+        lake.commit(
+            &contract,
+            batch(&contract, &["a"], &[1]),
+            &BatchIdentity::new("t", "one"),
+        )
+        .await
+        .expect("commit");
+        let files_before = std::fs::read_dir(lake.table_dir("scores"))
+            .expect("dir")
+            .count();
+
+        let mut evolved = contract.clone();
+        evolved.columns.push(crate::contract::ColumnContract {
+            name: "comment".into(),
+            column_type: crate::contract::ColumnType::String,
+            required: false,
+            check: None,
+            allowed: Vec::new(),
+            min: None,
+            max: None,
+            unit: None,
+            description: String::new(),
+            aliases: Vec::new(),
+        });
+        let schema = evolved.data_schema();
+        let rows = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(StringArray::from(vec!["b"])),
+                Arc::new(Int64Array::from(vec![2])),
+                Arc::new(StringArray::from(vec!["新列"])),
+            ],
+        )
+        .expect("batch");
+        lake.commit(
+            &evolved,
+            Arc::new(MemoryBatches::new(schema, vec![rows])),
+            &BatchIdentity::new("t", "two"),
+        )
+        .await
+        .expect("commit with the new column");
+        assert_eq!(
+            read_all(&lake, "scores").await,
+            vec![("a".into(), 1), ("b".into(), 2)]
+        );
+        let delta_table = lake
+            .load_table("scores")
+            .await
+            .expect("load")
+            .expect("exists");
+        let context = SessionContext::new();
+        context
+            .register_table("t", delta_table.table_provider().await.expect("provider"))
+            .expect("register");
+        let comments = context
+            .sql("SELECT count(comment) FROM t")
+            .await
+            .expect("sql")
+            .collect()
+            .await
+            .expect("run");
+        let comments = comments[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("count")
+            .value(0);
+        assert_eq!(comments, 1, "old rows read the new column as null");
+        let files_after = std::fs::read_dir(lake.table_dir("scores"))
+            .expect("dir")
+            .count();
+        assert_eq!(
+            files_after,
+            files_before + 1,
+            "one new data file, nothing rewritten"
         );
     }
 

@@ -44,6 +44,37 @@ pub struct ValidationOptions {
     pub local_offset: FixedOffset,
 }
 
+impl ValidationOptions {
+    /// File of USCCs accepted despite a wrong check character, one per line, in the data directory.
+    pub const USCC_EXCEPTIONS_FILE: &'static str = "uscc_exceptions.txt";
+
+    /// Loads the park's settings from its data directory: `energy_factors.toml` and
+    /// `uscc_exceptions.txt` when they exist, defaults otherwise.
+    pub fn load(data_dir: &std::path::Path) -> Result<ValidationOptions> {
+        let path = data_dir.join(Self::USCC_EXCEPTIONS_FILE);
+        let uscc_exceptions = match std::fs::read_to_string(&path) {
+            Ok(text) => text
+                .lines()
+                .map(|line| {
+                    line.split('#')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_uppercase()
+                })
+                .filter(|line| !line.is_empty())
+                .collect(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
+            Err(source) => return Err(crate::error::Error::Io { path, source }),
+        };
+        Ok(ValidationOptions {
+            uscc_exceptions,
+            energy_factors: EnergyFactors::load(data_dir)?,
+            local_offset: coerce::CHINA_STANDARD_TIME,
+        })
+    }
+}
+
 impl Default for ValidationOptions {
     fn default() -> Self {
         ValidationOptions {

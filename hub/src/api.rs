@@ -3,6 +3,8 @@
 pub mod catalog;
 pub mod error;
 pub mod health;
+pub mod ingest;
+pub mod quarantine;
 pub mod sql;
 pub mod tables;
 

@@ -1,4 +1,8 @@
-//! The command line: `parkhub demo | sql | tables | serve | catalog`.
+//! The command line: `parkhub demo | sql | tables | serve | catalog | ingest | quarantine | contract`.
+
+mod contract;
+mod ingest;
+mod quarantine;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -17,7 +21,7 @@ use crate::config::{Config, ConfigFile, DEFAULT_CONFIG_FILE};
 use crate::demo::DemoParams;
 use crate::demo_loader::load_demo;
 use crate::server::{self, AppState};
-use crate::services::Services;
+use crate::services::{QuarantineFilter, Services};
 
 /// ParkHub: the park's data hub. Data goes into a Delta lake once; the park queries it with
 /// SQL and searches a catalog of shared applications and service offerings.
@@ -67,10 +71,70 @@ pub enum Command {
         /// The size of that demo park.
         #[command(flatten)]
         demo_args: DemoArgs,
+        /// Drop folder: files landing in DIR/<table>/ are ingested into <table>, then moved to
+        /// DIR/<table>/done/ or DIR/<table>/failed/ with a .report.json beside them.
+        #[arg(long, value_name = "DIR")]
+        watch: Option<PathBuf>,
+        /// Largest request body of an HTTP ingest, in bytes (default 1 GiB).
+        #[arg(long, env = "PARKHUB_MAX_INGEST_BYTES", value_name = "BYTES")]
+        max_ingest_bytes: Option<u64>,
     },
+    /// Load files, globs, directories or s3:// URLs into a lake table: valid rows are
+    /// committed, rejected rows go to quarantine with every reason.
+    Ingest(ingest::IngestArgs),
+    /// Show rejected rows.
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
+    /// Show or register table contracts.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Search or rebuild the catalog of applications, offerings and providers.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+}
+
+/// `parkhub quarantine …`.
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List rejected rows with their reasons.
+    List {
+        /// Only rows meant for this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Only rows of this batch.
+        #[arg(long)]
+        batch: Option<String>,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+/// `parkhub contract …`.
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Register a park contract (TOML): a new table, or new nullable columns for an existing one.
+    Add {
+        /// The contract file.
+        file: PathBuf,
+    },
+    /// Show one table's contract.
+    Show {
+        /// The table.
+        table: String,
+        /// Output format (table prints TOML).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// List the tables' contracts.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
 }
 
 /// Options of `parkhub demo`.
@@ -197,10 +261,44 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve {
             demo: with_demo,
             demo_args,
+            watch,
+            max_ingest_bytes,
             ..
         } => {
             let demo_params = with_demo.then(|| demo_args.params());
-            serve(services, config.listen, demo_params).await
+            let options = ServeOptions {
+                listen: config.listen,
+                demo: demo_params,
+                watch,
+                max_body_bytes: max_ingest_bytes
+                    .or(config.max_ingest_bytes)
+                    .unwrap_or(server::DEFAULT_MAX_BODY_BYTES),
+            };
+            serve(services, options).await
+        }
+        Command::Ingest(args) => ingest::ingest(&services, args, progress_bar()).await,
+        Command::Quarantine(QuarantineCommand::List {
+            table,
+            batch,
+            limit,
+            format,
+        }) => {
+            let filter = QuarantineFilter {
+                table,
+                batch,
+                limit: Some(limit),
+                offset: None,
+            };
+            quarantine::list(&services, filter, format).await
+        }
+        Command::Contract(ContractCommand::Add { file }) => {
+            contract::add(services.lake.data_dir(), &file)
+        }
+        Command::Contract(ContractCommand::Show { table, format }) => {
+            contract::show(services.lake.data_dir(), &table, format)
+        }
+        Command::Contract(ContractCommand::List { format }) => {
+            contract::list(services.lake.data_dir(), format)
         }
         Command::Catalog(CatalogCommand::Search {
             text,
@@ -361,12 +459,16 @@ async fn tables(services: &Services, output: OutputFormat) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn serve(
-    services: Services,
+/// What `parkhub serve` was asked to do.
+struct ServeOptions {
     listen: SocketAddr,
     demo: Option<DemoParams>,
-) -> anyhow::Result<()> {
-    if let Some(params) = demo
+    watch: Option<PathBuf>,
+    max_body_bytes: u64,
+}
+
+async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> {
+    if let Some(params) = options.demo
         && services.lake.existing_tables()?.is_empty()
     {
         eprintln!(
@@ -376,12 +478,36 @@ async fn serve(
         load_demo(&services, &params, &progress_bar()).await?;
     }
     services.ensure_catalog_index().await?;
-    let state = AppState {
-        services: Arc::new(services),
+    let services = Arc::new(services);
+    let watcher = match &options.watch {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the drop folder {}", dir.display()))?;
+            Some(AbortOnDrop(tokio::spawn(crate::watch::watch(
+                Arc::clone(&services),
+                dir.clone(),
+            ))))
+        }
+        None => None,
     };
-    server::serve(state, listen)
+    let state = AppState {
+        services,
+        max_body_bytes: options.max_body_bytes,
+    };
+    let served = server::serve(state, options.listen)
         .await
-        .with_context(|| format!("cannot serve on {listen}"))
+        .with_context(|| format!("cannot serve on {}", options.listen));
+    drop(watcher);
+    served
+}
+
+/// Aborts a background task when dropped, so it never outlives what started it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn catalog_search(

@@ -42,6 +42,8 @@ pub struct ConfigFile {
     pub data_dir: Option<PathBuf>,
     /// The HTTP listen address of `parkhub serve`.
     pub listen: Option<SocketAddr>,
+    /// The largest request body of an HTTP ingest, in bytes.
+    pub max_ingest_bytes: Option<u64>,
 }
 
 impl ConfigFile {
@@ -78,6 +80,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The HTTP listen address.
     pub listen: SocketAddr,
+    /// The largest request body of an HTTP ingest, when the file sets it.
+    pub max_ingest_bytes: Option<u64>,
 }
 
 impl Config {
@@ -94,6 +98,7 @@ impl Config {
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             listen: listen_flag_or_env.or(file.listen).unwrap_or(default_listen),
+            max_ingest_bytes: file.max_ingest_bytes,
         }
     }
 }

@@ -11,3 +11,4 @@ pub mod demo;
 pub mod demo_loader;
 pub mod server;
 pub mod services;
+pub mod watch;

@@ -10,11 +10,16 @@ use tokio::net::TcpListener;
 use crate::api::{self, ApiError};
 use crate::services::Services;
 
+/// The default largest request body of an ingest: 1 GiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 1 << 30;
+
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The lake, engine and catalog.
     pub services: Arc<Services>,
+    /// The largest ingest body accepted.
+    pub max_body_bytes: u64,
 }
 
 /// Returns the router of the whole API.
@@ -24,6 +29,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tables", get(api::tables::list_tables))
         .route("/api/sql", post(api::sql::run_sql))
         .route("/api/catalog/search", get(api::catalog::search))
+        .route(
+            "/api/ingest/{table_or_batch}",
+            post(api::ingest::ingest).get(api::ingest::report),
+        )
+        .route("/api/quarantine", get(api::quarantine::list))
         .fallback(not_found)
         .with_state(state)
 }

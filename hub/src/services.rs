@@ -4,6 +4,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parkhub_catalog::{Catalog, CatalogEntry, EntryKind};
+use parkhub_connectors::ingest::Ingestor;
+use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
 use parkhub_queries::QueryEngine;
 
@@ -41,14 +43,18 @@ pub struct Services {
     pub engine: QueryEngine,
     /// The catalog search index.
     pub catalog: Arc<Catalog>,
+    /// Ingestion into the lake.
+    pub ingestor: Ingestor,
 }
 
 impl Services {
     /// Opens the services of a data directory, creating what is missing. Fails with a clear
     /// error when the directory cannot be written.
     pub fn open(data_dir: &Path) -> Result<Services, ServiceError> {
-        let contracts = Arc::new(Contracts::builtin()?);
         let lake = Arc::new(Lake::open(data_dir)?);
+        let contracts = Arc::new(Contracts::load(lake.data_dir())?);
+        parkhub_connectors::spool::clean_stale_spool_files(lake.data_dir());
+        let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::load(lake.data_dir())?);
         let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts));
         let catalog = Arc::new(Catalog::open(&lake.data_dir().join(CATALOG_FOLDER))?);
         Ok(Services {
@@ -56,6 +62,7 @@ impl Services {
             lake,
             engine,
             catalog,
+            ingestor,
         })
     }
 
@@ -111,5 +118,62 @@ impl Services {
             tracing::info!(indexed, "built the catalog index from the lake");
         }
         Ok(())
+    }
+}
+
+/// A filter over the quarantine.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineFilter {
+    /// Only rows meant for this table.
+    pub table: Option<String>,
+    /// Only rows of this batch.
+    pub batch: Option<String>,
+    /// At most this many rows (default 1000).
+    pub limit: Option<usize>,
+    /// Rows to skip.
+    pub offset: Option<usize>,
+}
+
+impl Services {
+    /// Returns quarantined rows, newest batches first, as JSON objects.
+    pub async fn quarantine(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ServiceError> {
+        use datafusion::prelude::{col, lit};
+        let table = parkhub_connectors::contract::QUARANTINE_TABLE;
+        if self.lake.load_table(table).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut frame = self
+            .engine
+            .plan(&format!(
+                "SELECT table_name, batch_id, source, source_row, record, reasons, quarantined_at FROM {table} \
+                 ORDER BY quarantined_at DESC, batch_id, source_row"
+            ))
+            .await?;
+        if let Some(name) = &filter.table {
+            frame = frame.filter(col("table_name").eq(lit(name.as_str())))?;
+        }
+        if let Some(batch) = &filter.batch {
+            frame = frame.filter(col("batch_id").eq(lit(batch.as_str())))?;
+        }
+        frame = frame.limit(
+            filter.offset.unwrap_or(0),
+            Some(filter.limit.unwrap_or(1000)),
+        )?;
+        let schema = frame.schema().as_arrow().clone();
+        let batches = frame.collect().await?;
+        let (rows, _) = parkhub_queries::format::json_rows(&batches, usize::MAX);
+        let names: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|field| field.name().clone())
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| names.iter().cloned().zip(row).collect())
+            .collect())
     }
 }

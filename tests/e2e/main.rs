@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+mod contracts;
 mod delta_readers;
 mod http;
 mod search;
+mod watch;

@@ -1,0 +1,167 @@
+//! `POST /api/ingest/{table}` and `GET /api/ingest/{batch_id}`: pushing data into the lake.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use futures::StreamExt;
+use parkhub_connectors::decode::{DecodeOptions, SourceFormat, TextEncoding};
+use parkhub_connectors::ingest::{
+    IngestProgress, IngestReport, IngestRequest, IngestStatus, upload_path,
+};
+use serde::Deserialize;
+use tokio::io::AsyncWriteExt;
+
+use crate::api::ApiError;
+use crate::server::AppState;
+
+/// Query parameters of an ingest.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestParams {
+    /// `utf-8`, `gbk` or `gb18030` (CSV, JSON); detected when absent.
+    pub encoding: Option<String>,
+    /// Overrides the format the `Content-Type` names.
+    pub format: Option<String>,
+    /// The XLSX sheet (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// Ingests the request body into `table`.
+pub async fn ingest(
+    State(state): State<AppState>,
+    Path(table): Path<String>,
+    params: Result<Query<IngestParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<IngestReport>), ApiError> {
+    let Query(params) = params
+        .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
+    let services = &state.services;
+    let contracts = services
+        .ingestor
+        .contracts()
+        .map_err(|error| ApiError::internal(&error))?;
+    if let Err(error) = contracts.get(&table) {
+        return Err(ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "unknown_table",
+            message: error.to_string(),
+        });
+    }
+    let format = match &params.format {
+        Some(name) => name.parse::<SourceFormat>().map_err(|error| ApiError::bad_request("invalid_parameters", error.to_string()))?,
+        None => headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(SourceFormat::from_content_type)
+            .ok_or_else(|| ApiError {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code: "unsupported_media_type",
+                message: "send the body as text/csv, application/x-ndjson, application/json, \
+                          application/vnd.apache.parquet or \
+                          application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or say ?format=)"
+                    .into(),
+            })?,
+    };
+    let encoding = params
+        .encoding
+        .as_deref()
+        .map(str::parse::<TextEncoding>)
+        .transpose()
+        .map_err(|error| ApiError::bad_request("invalid_parameters", error.to_string()))?;
+
+    let upload = Upload::receive(services.lake.data_dir(), body, state.max_body_bytes).await?;
+    let mut decode = DecodeOptions::new(format);
+    decode.encoding = encoding;
+    decode.sheet = params.sheet;
+    let request = IngestRequest {
+        table,
+        decode,
+        source: "http".into(),
+        who: "http".into(),
+    };
+    let report = services
+        .ingestor
+        .ingest_file(&upload.path, request, Arc::new(IngestProgress::default()))
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    drop(upload);
+    let status = if report.status == IngestStatus::Failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
+}
+
+/// Returns the report of a batch.
+pub async fn report(
+    State(state): State<AppState>,
+    Path(batch_id): Path<String>,
+) -> Result<Json<IngestReport>, ApiError> {
+    match state.services.ingestor.report(&batch_id).await {
+        Ok(Some(report)) => Ok(Json(report)),
+        Ok(None) => Err(ApiError::not_found(format!("no batch '{batch_id}'"))),
+        Err(error) => Err(ApiError::internal(&error)),
+    }
+}
+
+/// A request body saved to a file under the data directory, deleted when dropped.
+struct Upload {
+    path: std::path::PathBuf,
+}
+
+impl Upload {
+    async fn receive(
+        data_dir: &std::path::Path,
+        body: Body,
+        max_bytes: u64,
+    ) -> Result<Upload, ApiError> {
+        let upload = Upload {
+            path: upload_path(data_dir),
+        };
+        if let Some(folder) = upload.path.parent() {
+            tokio::fs::create_dir_all(folder)
+                .await
+                .map_err(|error| ApiError::internal(&error))?;
+        }
+        let mut file = tokio::fs::File::create(&upload.path)
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
+        let mut received = 0u64;
+        let mut chunks = body.into_data_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|error| {
+                ApiError::bad_request(
+                    "invalid_request",
+                    format!("the request body broke off: {error}"),
+                )
+            })?;
+            received += chunk.len() as u64;
+            if received > max_bytes {
+                return Err(ApiError {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    code: "payload_too_large",
+                    message: format!("the body is larger than the limit of {max_bytes} bytes"),
+                });
+            }
+            file.write_all(&chunk)
+                .await
+                .map_err(|error| ApiError::internal(&error))?;
+        }
+        file.flush()
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
+        Ok(upload)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
