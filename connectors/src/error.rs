@@ -195,6 +195,41 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A source argument (file, glob, directory, URL) that matches nothing.
+    #[error("{argument}: {reason}")]
+    SourceNotFound {
+        /// The argument as given.
+        argument: String,
+        /// What was looked for and not found.
+        reason: String,
+    },
+    /// A source argument that cannot be read as a path, glob or URL.
+    #[error("{argument}: {reason}")]
+    InvalidSource {
+        /// The argument as given.
+        argument: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A source URL whose scheme has no reader.
+    #[error(
+        "{argument}: unsupported URL scheme '{scheme}'; sources are file paths, globs, directories and s3:// URLs"
+    )]
+    UnsupportedScheme {
+        /// The argument as given.
+        argument: String,
+        /// Its scheme.
+        scheme: String,
+    },
+    /// An error from an object store (S3 and S3-compatible stores).
+    #[error("{url}: {source}")]
+    ObjectStore {
+        /// The object or prefix, as a URL.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: object_store::Error,
+    },
 }
 
 /// Formats where in a source a decode problem is: " (row 7, column 'name')".

@@ -18,6 +18,7 @@ pub mod error;
 pub mod industry;
 pub mod ingest;
 pub mod lake;
+pub mod sources;
 pub mod spool;
 pub mod uscc;
 pub mod validate;

@@ -253,7 +253,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
-    let services = Services::open(&config.data_dir)?;
+    let services = Services::open(&config.data_dir, config.query_limits.clone())?;
     match command {
         Command::Demo(args) => demo(&services, &args.params()).await,
         Command::Sql { query, format } => sql(&services, &query, format).await,
@@ -358,9 +358,8 @@ async fn demo(services: &Services, params: &DemoParams) -> anyhow::Result<()> {
 }
 
 async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::Result<()> {
-    let frame = services.engine.plan(query).await?;
-    let schema = Arc::new(frame.schema().as_arrow().clone());
-    let mut stream = frame.execute_stream().await?;
+    let mut stream = services.engine.query(query).await?;
+    let schema = stream.schema();
     let mut stdout = std::io::stdout().lock();
     match output {
         OutputFormat::Table => {

@@ -44,6 +44,9 @@ pub struct ConfigFile {
     pub listen: Option<SocketAddr>,
     /// The largest request body of an HTTP ingest, in bytes.
     pub max_ingest_bytes: Option<u64>,
+    /// Limits of the query service (`[query]`: memory_bytes, spill_dir, spill_bytes,
+    /// timeout_seconds, max_concurrent, threads).
+    pub query: Option<parkhub_queries::QueryLimits>,
 }
 
 impl ConfigFile {
@@ -82,6 +85,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The largest request body of an HTTP ingest, when the file sets it.
     pub max_ingest_bytes: Option<u64>,
+    /// Limits of the query service.
+    pub query_limits: parkhub_queries::QueryLimits,
 }
 
 impl Config {
@@ -99,6 +104,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             listen: listen_flag_or_env.or(file.listen).unwrap_or(default_listen),
             max_ingest_bytes: file.max_ingest_bytes,
+            query_limits: file.query.unwrap_or_default(),
         }
     }
 }

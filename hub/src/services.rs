@@ -7,7 +7,7 @@ use parkhub_catalog::{Catalog, CatalogEntry, EntryKind};
 use parkhub_connectors::ingest::Ingestor;
 use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
-use parkhub_queries::QueryEngine;
+use parkhub_queries::{QueryEngine, QueryLimits};
 
 /// Folder of the catalog index inside the data directory.
 pub const CATALOG_FOLDER: &str = "catalog";
@@ -50,12 +50,12 @@ pub struct Services {
 impl Services {
     /// Opens the services of a data directory, creating what is missing. Fails with a clear
     /// error when the directory cannot be written.
-    pub fn open(data_dir: &Path) -> Result<Services, ServiceError> {
+    pub fn open(data_dir: &Path, limits: QueryLimits) -> Result<Services, ServiceError> {
         let lake = Arc::new(Lake::open(data_dir)?);
         let contracts = Arc::new(Contracts::load(lake.data_dir())?);
         parkhub_connectors::spool::clean_stale_spool_files(lake.data_dir());
         let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::load(lake.data_dir())?);
-        let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts));
+        let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts), limits)?;
         let catalog = Arc::new(Catalog::open(&lake.data_dir().join(CATALOG_FOLDER))?);
         Ok(Services {
             contracts,
@@ -80,7 +80,7 @@ impl Services {
             }
             let batches = self
                 .engine
-                .plan(&format!("SELECT * FROM {}", kind.table()))
+                .query(&format!("SELECT * FROM {}", kind.table()))
                 .await?
                 .collect()
                 .await?;
@@ -163,8 +163,9 @@ impl Services {
             filter.offset.unwrap_or(0),
             Some(filter.limit.unwrap_or(1000)),
         )?;
-        let schema = frame.schema().as_arrow().clone();
-        let batches = frame.collect().await?;
+        let stream = self.engine.execute(frame)?;
+        let schema = stream.schema();
+        let batches = stream.collect().await?;
         let (rows, _) = parkhub_queries::format::json_rows(&batches, usize::MAX);
         let names: Vec<String> = schema
             .fields()

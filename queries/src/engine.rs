@@ -1,17 +1,27 @@
 //! The query engine: one guarded planning function for every SQL entry, and the table list.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use datafusion::arrow::array::{Array, Int64Array};
+use datafusion::arrow::array::{Array, Int64Array, RecordBatch};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::TableReference;
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{DataFrame, SessionConfig};
+use futures::{Stream, StreamExt};
 use parkhub_connectors::{Contracts, Lake};
 use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::error::{Error, Result, is_planning_error};
 use crate::guard;
 use crate::lake_schema::LakeSchemaProvider;
+use crate::lake_store::LakeOnlyRegistry;
+use crate::limits::QueryLimits;
 
 /// The catalog and schema lake tables are registered under (`SELECT * FROM enterprises` and
 /// `SELECT * FROM parkhub.lake.enterprises` are the same table).
@@ -42,17 +52,193 @@ pub struct TableInfo {
     pub row_count: u64,
 }
 
-/// Plans and runs read-only SQL over a lake.
+/// Plans and runs read-only SQL over a lake, under [`QueryLimits`].
 #[derive(Debug, Clone)]
 pub struct QueryEngine {
     lake: Arc<Lake>,
     contracts: Arc<Contracts>,
+    limits: QueryLimits,
+    runtime_env: Arc<RuntimeEnv>,
+    runtime: Arc<DedicatedRuntime>,
+    permits: Arc<Semaphore>,
+}
+
+/// The query engine's own thread pool, so that a heavy query never stalls HTTP, search or
+/// ingestion, which run on the caller's runtime.
+#[derive(Debug)]
+struct DedicatedRuntime(Option<tokio::runtime::Runtime>);
+
+impl DedicatedRuntime {
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.0.as_ref().map(tokio::runtime::Runtime::handle)
+    }
+}
+
+impl Drop for DedicatedRuntime {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks; this one may be dropped from async code.
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The answer of a query, streamed from the query runtime; dropping it cancels the query.
+pub struct QueryStream {
+    schema: SchemaRef,
+    receiver: mpsc::Receiver<Result<RecordBatch>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for QueryStream {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("QueryStream")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QueryStream {
+    /// The schema of the answer.
+    pub fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    /// Collects every batch.
+    pub async fn collect(mut self) -> Result<Vec<RecordBatch>> {
+        let mut batches = Vec::new();
+        while let Some(batch) = self.next().await {
+            batches.push(batch?);
+        }
+        Ok(batches)
+    }
+}
+
+impl Stream for QueryStream {
+    type Item = Result<RecordBatch>;
+
+    fn poll_next(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.receiver.poll_recv(context)
+    }
+}
+
+impl Drop for QueryStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl QueryEngine {
-    /// Creates an engine over `lake`; `contracts` give the tables' descriptions.
-    pub fn new(lake: Arc<Lake>, contracts: Arc<Contracts>) -> QueryEngine {
-        QueryEngine { lake, contracts }
+    /// Creates an engine over `lake`; `contracts` give the tables' descriptions. Builds the
+    /// shared memory pool, the bounded spill folder, the lake-only object store registry and
+    /// the query thread pool.
+    pub fn new(
+        lake: Arc<Lake>,
+        contracts: Arc<Contracts>,
+        limits: QueryLimits,
+    ) -> Result<QueryEngine> {
+        let spill_dir = limits
+            .spill_dir
+            .clone()
+            .unwrap_or_else(|| lake.data_dir().join("tmp").join("spill"));
+        std::fs::create_dir_all(&spill_dir).map_err(|source| {
+            Error::Lake(parkhub_connectors::Error::Io {
+                path: spill_dir.clone(),
+                source,
+            })
+        })?;
+        let registry = LakeOnlyRegistry::new(lake.lake_dir()).map_err(|error| {
+            Error::DataFusion(datafusion::error::DataFusionError::ObjectStore(Box::new(
+                error,
+            )))
+        })?;
+        let runtime_env = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+            .with_disk_manager_builder(
+                DiskManagerBuilder::default()
+                    .with_mode(DiskManagerMode::Directories(vec![spill_dir]))
+                    .with_max_temp_directory_size(limits.spill_bytes),
+            )
+            .with_object_store_registry(Arc::new(registry))
+            .build_arc()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(limits.threads.max(1))
+            .thread_name("parkhub-query")
+            .enable_all()
+            .build()
+            .map_err(|error| {
+                Error::DataFusion(datafusion::error::DataFusionError::IoError(error))
+            })?;
+        let permits = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
+        Ok(QueryEngine {
+            lake,
+            contracts,
+            limits,
+            runtime_env,
+            runtime: Arc::new(DedicatedRuntime(Some(runtime))),
+            permits,
+        })
+    }
+
+    /// Returns the limits queries run under.
+    pub fn limits(&self) -> &QueryLimits {
+        &self.limits
+    }
+
+    /// Runs a planned query on the query runtime under the time limit and the concurrency
+    /// limit; the batches arrive through the returned stream.
+    pub fn execute(&self, frame: DataFrame) -> Result<QueryStream> {
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| Error::Busy {
+                limit: self.limits.max_concurrent,
+            })?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let (sender, receiver) = mpsc::channel::<Result<RecordBatch>>(2);
+        let timeout = self.limits.timeout();
+        let handle = self.runtime.handle().ok_or_else(|| {
+            Error::DataFusion(datafusion::error::DataFusionError::Internal(
+                "the query runtime is shut down".into(),
+            ))
+        })?;
+        let task = handle.spawn(async move {
+            let _permit = permit;
+            let work = async {
+                let mut stream = frame
+                    .execute_stream()
+                    .await
+                    .map_err(Error::from_execution)?;
+                while let Some(batch) = stream.next().await {
+                    let batch = batch.map_err(Error::from_execution)?;
+                    if sender.send(Ok(batch)).await.is_err() {
+                        // The caller went away: stop computing.
+                        return Ok(());
+                    }
+                }
+                Ok::<(), Error>(())
+            };
+            let outcome = match tokio::time::timeout(timeout, work).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Error::Timeout {
+                    seconds: timeout.as_secs(),
+                }),
+            };
+            if let Err(error) = outcome {
+                let _ = sender.send(Err(error)).await;
+            }
+        });
+        Ok(QueryStream {
+            schema,
+            receiver,
+            task,
+        })
+    }
+
+    /// Plans and runs one statement.
+    pub async fn query(&self, sql: &str) -> Result<QueryStream> {
+        let frame = self.plan(sql).await?;
+        self.execute(frame)
     }
 
     /// Returns the lake the engine reads.
@@ -66,7 +252,7 @@ impl QueryEngine {
             .with_default_catalog_and_schema(CATALOG_NAME, SCHEMA_NAME)
             .with_create_default_catalog_and_schema(true)
             .with_information_schema(true);
-        let context = SessionContext::new_with_config(config);
+        let context = SessionContext::new_with_config_rt(config, Arc::clone(&self.runtime_env));
         let catalog = context.catalog(CATALOG_NAME).ok_or_else(|| {
             Error::DataFusion(datafusion::error::DataFusionError::Internal(
                 "the default catalog was not created".into(),
@@ -92,7 +278,7 @@ impl QueryEngine {
         let references = state
             .resolve_table_references(&statement)
             .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
-        self.check_table_references(&references)?;
+        self.check_table_references(&references, state.table_functions())?;
         let plan = state.statement_to_plan(statement).await.map_err(|error| {
             if is_planning_error(&error) {
                 Error::InvalidSql(error.strip_backtrace().to_string())
@@ -104,8 +290,18 @@ impl QueryEngine {
         Ok(DataFrame::new(state, plan))
     }
 
-    fn check_table_references(&self, references: &[TableReference]) -> Result<()> {
+    fn check_table_references(
+        &self,
+        references: &[TableReference],
+        table_functions: &std::collections::HashMap<
+            String,
+            Arc<datafusion::catalog::TableFunction>,
+        >,
+    ) -> Result<()> {
         for reference in references {
+            if reference.schema().is_none() && table_functions.contains_key(reference.table()) {
+                continue;
+            }
             let in_lake_schema = match reference.schema() {
                 None => true,
                 Some(schema) => schema == SCHEMA_NAME,
@@ -226,14 +422,17 @@ mod tests {
         )
         .await
         .expect("commit");
-        (dir, QueryEngine::new(lake, contracts))
+        (
+            dir,
+            QueryEngine::new(lake, contracts, QueryLimits::default()).expect("engine"),
+        )
     }
 
     #[tokio::test]
     async fn queries_read_lake_tables_by_name() {
         let (_dir, engine) = engine_with_enterprises().await;
         let batches = engine
-            .plan("SELECT name, land_area_mu FROM enterprises WHERE key_industry = 'iron_steel'")
+            .query("SELECT name, land_area_mu FROM enterprises WHERE key_industry = 'iron_steel'")
             .await
             .expect("plan")
             .collect()

@@ -22,6 +22,25 @@ pub enum Error {
         /// The tables that exist, comma-separated.
         known: String,
     },
+    /// Too many queries are running.
+    #[error("{limit} queries are running, the most allowed at once; try again in a moment")]
+    Busy {
+        /// The concurrency limit.
+        limit: usize,
+    },
+    /// The query ran longer than the time limit and was cancelled.
+    #[error("the query was cancelled after {seconds} s, the time limit")]
+    Timeout {
+        /// The limit.
+        seconds: u64,
+    },
+    /// The query needed more memory or spill space than the limits allow.
+    #[error("resources exhausted: {0}")]
+    ResourcesExhausted(String),
+    /// An unknown indicator or parameter, a bad parameter value, or a broken indicator
+    /// definition.
+    #[error(transparent)]
+    Indicator(#[from] crate::indicators::IndicatorError),
     /// An error while executing the query.
     #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
@@ -34,11 +53,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// Classifies an error raised while a query runs.
+    pub fn from_execution(error: datafusion::error::DataFusionError) -> Error {
+        match error.find_root() {
+            datafusion::error::DataFusionError::ResourcesExhausted(message) => {
+                Error::ResourcesExhausted(message.clone())
+            }
+            _ => Error::DataFusion(error),
+        }
+    }
+
     /// Returns true when the error is the caller's fault (bad SQL, a refused statement, an
     /// unknown table) rather than the server's.
     pub fn is_client_error(&self) -> bool {
         match self {
             Error::InvalidSql(_) | Error::ReadOnly { .. } | Error::UnknownTable { .. } => true,
+            Error::Busy { .. } | Error::Timeout { .. } | Error::ResourcesExhausted(_) => false,
+            Error::Indicator(error) => error.is_client_error(),
             Error::DataFusion(error) => is_planning_error(error),
             Error::Lake(_) | Error::Arrow(_) => false,
         }

@@ -15,7 +15,11 @@ pub mod engine;
 pub mod error;
 pub mod format;
 pub mod guard;
+pub mod indicators;
 pub mod lake_schema;
+pub mod lake_store;
+pub mod limits;
 
-pub use engine::{ColumnInfo, QueryEngine, TableInfo};
+pub use engine::{ColumnInfo, QueryEngine, QueryStream, TableInfo};
 pub use error::{Error, Result};
+pub use limits::QueryLimits;

@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod contracts;
 mod delta_readers;
+mod guardrails;
 mod http;
 mod search;
 mod watch;

@@ -67,7 +67,15 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: &self.message,
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Busy and exhausted are passing states: say when to come back.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 
@@ -78,6 +86,21 @@ impl From<parkhub_queries::Error> for ApiError {
             Error::InvalidSql(_) => ApiError::bad_request("invalid_sql", error.to_string()),
             Error::ReadOnly { .. } => ApiError::bad_request("read_only", error.to_string()),
             Error::UnknownTable { .. } => ApiError::bad_request("unknown_table", error.to_string()),
+            Error::Busy { .. } => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message: error.to_string(),
+            },
+            Error::Timeout { .. } => ApiError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                code: "query_timeout",
+                message: error.to_string(),
+            },
+            Error::ResourcesExhausted(_) => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "resources_exhausted",
+                message: error.to_string(),
+            },
             _ if error.is_client_error() => ApiError::bad_request("invalid_sql", error.to_string()),
             _ => ApiError::internal(&error),
         }

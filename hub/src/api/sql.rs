@@ -124,7 +124,7 @@ pub async fn run_sql(
     }
     let frame = state.services.engine.plan(&request.sql).await?;
     let schema = format::plain_string_schema(&Arc::new(frame.schema().as_arrow().clone()));
-    let stream = frame.execute_stream().await?;
+    let stream = state.services.engine.execute(frame)?;
     match answer_format {
         AnswerFormat::Json => json_answer(stream, &schema, started).await,
         AnswerFormat::Csv => Ok(streamed(
@@ -147,7 +147,7 @@ pub async fn run_sql(
 }
 
 async fn json_answer(
-    mut stream: datafusion::execution::SendableRecordBatchStream,
+    mut stream: parkhub_queries::QueryStream,
     schema: &datafusion::arrow::datatypes::SchemaRef,
     started: Instant,
 ) -> Result<Response, ApiError> {
@@ -234,7 +234,7 @@ impl ChunkEncoder for ArrowEncoder {
 /// Streams the answer as it is computed; a client that goes away drops the stream, which
 /// cancels the query.
 fn streamed(
-    stream: datafusion::execution::SendableRecordBatchStream,
+    stream: parkhub_queries::QueryStream,
     content_type: &'static str,
     encoder: impl ChunkEncoder,
 ) -> Response {
