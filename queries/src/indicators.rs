@@ -3,8 +3,8 @@
 //! Each indicator is two files under `queries/indicators/`: `<name>.sql`, one read-only query
 //! that writes its parameters as `$name` placeholders, and `<name>.toml`, its metadata (titles,
 //! unit, description, formula in Chinese and English, grain and parameters). Both are embedded in
-//! the binary through the [`BUILTIN`] list; adding an indicator means adding the two files and
-//! one line to that list.
+//! the binary through the `BUILTIN` list in this file; adding an indicator means adding the two
+//! files and one line to that list.
 //!
 //! Parameters are never spliced into the SQL text: [`run_indicator`] plans the indicator's SQL
 //! through the guarded [`QueryEngine::plan`] and then binds each placeholder to a typed

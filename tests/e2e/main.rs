@@ -9,5 +9,6 @@ mod contracts;
 mod delta_readers;
 mod guardrails;
 mod http;
+mod s3;
 mod search;
 mod watch;

@@ -11,35 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use parkhub_connectors::decode::{DecodeOptions, SourceFormat, TextEncoding};
 use parkhub_connectors::ingest::{IngestProgress, IngestReport, IngestRequest, IngestStatus};
 
-/// Placeholder until `parkhub_connectors::sources` lands: local files only.
-struct SourceItem {
-    display: String,
-    path: std::path::PathBuf,
-    size: Option<u64>,
-}
-
-async fn expand_sources(arguments: &[String]) -> anyhow::Result<Vec<SourceItem>> {
-    arguments
-        .iter()
-        .map(|argument| {
-            let path = std::path::PathBuf::from(argument);
-            let size = std::fs::metadata(&path).map(|m| m.len()).ok();
-            Ok(SourceItem {
-                display: argument.clone(),
-                path,
-                size,
-            })
-        })
-        .collect()
-}
-
-async fn fetch_local(
-    item: &SourceItem,
-    _data_dir: &std::path::Path,
-    _on_bytes: &(dyn Fn(u64) + Send + Sync),
-) -> anyhow::Result<(std::path::PathBuf, bool)> {
-    Ok((item.path.clone(), false))
-}
+use parkhub_connectors::sources::{SourceItem, expand_sources, fetch_local};
 
 use crate::services::Services;
 
