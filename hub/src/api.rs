@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod error;
 pub mod health;
+pub mod indicators;
 pub mod ingest;
 pub mod quarantine;
 pub mod sql;

@@ -54,6 +54,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Run a cluster indicator (see `parkhub indicators`), e.g.
+    /// `parkhub indicator energy_intensity --param from=2026-01 --param to=2026-10`.
+    Indicator {
+        /// The indicator's name.
+        name: String,
+        /// A parameter, as name=value (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// List the cluster indicators with their parameters.
+    Indicators {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// List the lake's tables with their row counts and descriptions.
     Tables {
         /// Output format.
@@ -169,6 +187,13 @@ impl DemoArgs {
     }
 }
 
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.trim().to_string(), value.to_string()))
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| format!("'{text}' is not NAME=VALUE"))
+}
+
 fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
         .map_err(|_| format!("'{text}' is not a month; use YYYY-MM, e.g. 2026-10"))
@@ -258,6 +283,13 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo(args) => demo(&services, &args.params()).await,
         Command::Sql { query, format } => sql(&services, &query, format).await,
         Command::Tables { format } => tables(&services, format).await,
+        Command::Indicator { name, params, format } => {
+            let indicator = services.engine.indicators().get(&name)?;
+            let params = params.into_iter().collect();
+            let frame = parkhub_queries::indicators::run_indicator(&services.engine, indicator, &params).await?;
+            print_answer(services.engine.execute(frame)?, format).await
+        }
+        Command::Indicators { format } => list_indicators(&services, format),
         Command::Serve {
             demo: with_demo,
             demo_args,
@@ -358,7 +390,10 @@ async fn demo(services: &Services, params: &DemoParams) -> anyhow::Result<()> {
 }
 
 async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::Result<()> {
-    let mut stream = services.engine.query(query).await?;
+    print_answer(services.engine.query(query).await?, output).await
+}
+
+async fn print_answer(mut stream: parkhub_queries::QueryStream, output: OutputFormat) -> anyhow::Result<()> {
     let schema = stream.schema();
     let mut stdout = std::io::stdout().lock();
     match output {
@@ -406,6 +441,53 @@ async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::
                 .collect();
             serde_json::to_writer_pretty(&mut stdout, &objects)?;
             writeln!(stdout)?;
+        }
+    }
+    Ok(())
+}
+
+fn list_indicators(services: &Services, output: OutputFormat) -> anyhow::Result<()> {
+    let indicators = services.engine.indicators().list();
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, indicators)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Csv => {
+            writeln!(stdout, "name,title_zh,title_en,unit,grain,parameters")?;
+            for indicator in indicators {
+                let parameters: Vec<&str> = indicator.parameters.iter().map(|p| p.name.as_str()).collect();
+                writeln!(
+                    stdout,
+                    "{},\"{}\",\"{}\",\"{}\",\"{}\",{}",
+                    indicator.name,
+                    indicator.title_zh,
+                    indicator.title_en,
+                    indicator.unit,
+                    indicator.grain,
+                    parameters.join(" ")
+                )?;
+            }
+        }
+        OutputFormat::Table => {
+            for indicator in indicators {
+                writeln!(stdout, "{}  {} / {}", indicator.name, indicator.title_zh, indicator.title_en)?;
+                writeln!(stdout, "    unit: {}; grain: {}", indicator.unit, indicator.grain)?;
+                for parameter in &indicator.parameters {
+                    writeln!(
+                        stdout,
+                        "    --param {}=… ({:?}, default {}): {}",
+                        parameter.name,
+                        parameter.kind,
+                        parameter.default.as_deref().unwrap_or("none"),
+                        parameter.description
+                    )?;
+                }
+                if indicator.is_parameterless() {
+                    writeln!(stdout, "    SQL view: {}", indicator.view_name())?;
+                }
+            }
         }
     }
     Ok(())

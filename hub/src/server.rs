@@ -34,6 +34,8 @@ pub fn app(state: AppState) -> Router {
             post(api::ingest::ingest).get(api::ingest::report),
         )
         .route("/api/quarantine", get(api::quarantine::list))
+        .route("/api/indicators", get(api::indicators::list))
+        .route("/api/indicators/{name}", get(api::indicators::run))
         .fallback(not_found)
         .with_state(state)
 }

@@ -61,6 +61,7 @@ pub struct QueryEngine {
     runtime_env: Arc<RuntimeEnv>,
     runtime: Arc<DedicatedRuntime>,
     permits: Arc<Semaphore>,
+    indicators: Arc<crate::indicators::IndicatorLibrary>,
 }
 
 /// The query engine's own thread pool, so that a heavy query never stalls HTTP, search or
@@ -171,6 +172,7 @@ impl QueryEngine {
                 Error::DataFusion(datafusion::error::DataFusionError::IoError(error))
             })?;
         let permits = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
+        let indicators = Arc::new(crate::indicators::IndicatorLibrary::builtin()?);
         Ok(QueryEngine {
             lake,
             contracts,
@@ -178,7 +180,13 @@ impl QueryEngine {
             runtime_env,
             runtime: Arc::new(DedicatedRuntime(Some(runtime))),
             permits,
+            indicators,
         })
+    }
+
+    /// Returns the indicator library.
+    pub fn indicators(&self) -> &crate::indicators::IndicatorLibrary {
+        &self.indicators
     }
 
     /// Returns the limits queries run under.
@@ -247,7 +255,7 @@ impl QueryEngine {
     }
 
     /// Creates a session whose default schema is the lake.
-    fn session(&self) -> Result<SessionContext> {
+    fn session(&self) -> Result<(SessionContext, Arc<LakeSchemaProvider>)> {
         let config = SessionConfig::new()
             .with_default_catalog_and_schema(CATALOG_NAME, SCHEMA_NAME)
             .with_create_default_catalog_and_schema(true)
@@ -258,17 +266,15 @@ impl QueryEngine {
                 "the default catalog was not created".into(),
             ))
         })?;
-        catalog.register_schema(
-            SCHEMA_NAME,
-            Arc::new(LakeSchemaProvider::new(Arc::clone(&self.lake))),
-        )?;
-        Ok(context)
+        let lake_schema = Arc::new(LakeSchemaProvider::new(Arc::clone(&self.lake)));
+        catalog.register_schema(SCHEMA_NAME, Arc::clone(&lake_schema) as _)?;
+        Ok((context, lake_schema))
     }
 
     /// Parses, checks and plans one SQL statement. Refuses anything but reads, and names an
     /// unknown table together with the tables that exist.
     pub async fn plan(&self, sql: &str) -> Result<DataFrame> {
-        let context = self.session()?;
+        let (context, lake_schema) = self.session()?;
         let state = context.state();
         let dialect = state.config().options().sql_parser.dialect;
         let statement = state
@@ -278,7 +284,20 @@ impl QueryEngine {
         let references = state
             .resolve_table_references(&statement)
             .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
-        self.check_table_references(&references, state.table_functions())?;
+        for reference in &references {
+            let bare_or_lake = reference.schema().is_none_or(|schema| schema == SCHEMA_NAME);
+            let Some(name) = reference.table().strip_prefix(crate::indicators::VIEW_PREFIX) else {
+                continue;
+            };
+            if let (true, Ok(indicator)) = (bare_or_lake, self.indicators.get(name))
+                && indicator.is_parameterless()
+            {
+                // An indicator's SQL names lake tables only, so this does not recurse further.
+                let frame = Box::pin(crate::indicators::run_indicator(self, indicator, &Default::default())).await?;
+                lake_schema.add_view(reference.table(), frame.into_view());
+            }
+        }
+        self.check_table_references(&references, state.table_functions(), &lake_schema)?;
         let plan = state.statement_to_plan(statement).await.map_err(|error| {
             if is_planning_error(&error) {
                 Error::InvalidSql(error.strip_backtrace().to_string())
@@ -297,8 +316,15 @@ impl QueryEngine {
             String,
             Arc<datafusion::catalog::TableFunction>,
         >,
+        lake_schema: &LakeSchemaProvider,
     ) -> Result<()> {
+        use datafusion::catalog::SchemaProvider as _;
         for reference in references {
+            if reference.schema().is_none_or(|schema| schema == SCHEMA_NAME)
+                && lake_schema.table_exist(reference.table())
+            {
+                continue;
+            }
             if reference.schema().is_none() && table_functions.contains_key(reference.table()) {
                 continue;
             }

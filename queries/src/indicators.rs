@@ -280,7 +280,7 @@ impl Indicator {
 
     /// The name of the SQL view a parameterless indicator is exposed as: `ind_<name>`.
     pub fn view_name(&self) -> String {
-        format!("ind_{}", self.name)
+        format!("{VIEW_PREFIX}{}", self.name)
     }
 
     /// Returns the parameter of this name.
@@ -539,6 +539,9 @@ fn placeholders(sql: &str) -> BTreeSet<String> {
     }
     names
 }
+
+/// Prefix of the SQL views of parameterless indicators (`SELECT * FROM ind_energy_intensity`).
+pub const VIEW_PREFIX: &str = "ind_";
 
 /// Plans an indicator through the engine's guarded [`QueryEngine::plan`] and binds its
 /// parameters (given values, else defaults) as typed literals. The parameters are checked

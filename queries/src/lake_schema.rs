@@ -8,29 +8,48 @@ use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::error::DataFusionError;
 use parkhub_connectors::Lake;
 
-/// A read-only schema over the tables of a lake.
+/// A read-only schema over the tables of a lake, plus the indicator views a query uses.
 #[derive(Debug)]
 pub struct LakeSchemaProvider {
     lake: Arc<Lake>,
+    /// Indicator views (`ind_<name>`) planned for the query of this session.
+    views: std::sync::RwLock<std::collections::BTreeMap<String, Arc<dyn TableProvider>>>,
 }
 
 impl LakeSchemaProvider {
     /// Creates the schema over `lake`.
     pub fn new(lake: Arc<Lake>) -> LakeSchemaProvider {
-        LakeSchemaProvider { lake }
+        LakeSchemaProvider { lake, views: std::sync::RwLock::new(std::collections::BTreeMap::new()) }
+    }
+
+    /// Adds a view (an indicator planned with its default parameters) under `name`.
+    pub fn add_view(&self, name: &str, view: Arc<dyn TableProvider>) {
+        let mut views = self.views.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        views.insert(name.to_string(), view);
+    }
+
+    fn view(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
+        let views = self.views.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        views.get(name).cloned()
     }
 }
 
 #[async_trait]
 impl SchemaProvider for LakeSchemaProvider {
     fn table_names(&self) -> Vec<String> {
-        self.lake.existing_tables().unwrap_or_else(|error| {
+        let mut names = self.lake.existing_tables().unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot list the lake's tables");
             Vec::new()
-        })
+        });
+        let views = self.views.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        names.extend(views.keys().cloned());
+        names
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>, DataFusionError> {
+        if let Some(view) = self.view(name) {
+            return Ok(Some(view));
+        }
         let Some(delta_table) = self
             .lake
             .load_table(name)
@@ -43,6 +62,6 @@ impl SchemaProvider for LakeSchemaProvider {
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.lake.table_dir(name).join("_delta_log").is_dir()
+        self.view(name).is_some() || self.lake.table_dir(name).join("_delta_log").is_dir()
     }
 }

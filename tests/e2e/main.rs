@@ -9,6 +9,7 @@ mod contracts;
 mod delta_readers;
 mod guardrails;
 mod http;
+mod indicators;
 mod s3;
 mod search;
 mod watch;

@@ -86,6 +86,16 @@ impl From<parkhub_queries::Error> for ApiError {
             Error::InvalidSql(_) => ApiError::bad_request("invalid_sql", error.to_string()),
             Error::ReadOnly { .. } => ApiError::bad_request("read_only", error.to_string()),
             Error::UnknownTable { .. } => ApiError::bad_request("unknown_table", error.to_string()),
+            Error::Indicator(indicator_error) => {
+                use parkhub_queries::indicators::IndicatorError;
+                match indicator_error {
+                    IndicatorError::UnknownIndicator { .. } => ApiError::not_found(error.to_string()),
+                    IndicatorError::UnknownParameter { .. } => ApiError::bad_request("unknown_parameter", error.to_string()),
+                    IndicatorError::BadParameterValue { .. } => ApiError::bad_request("bad_parameter", error.to_string()),
+                    IndicatorError::MissingParameter { .. } => ApiError::bad_request("missing_parameter", error.to_string()),
+                    IndicatorError::InvalidDefinition { .. } => ApiError::internal(&error),
+                }
+            }
             Error::Busy { .. } => ApiError {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 code: "busy",

@@ -98,6 +98,18 @@ impl AnswerFormat {
     }
 }
 
+impl AnswerFormat {
+    /// Chooses the format from `Accept`, or answers 406 naming what can be answered.
+    pub fn negotiate(headers: &HeaderMap) -> Result<AnswerFormat, ApiError> {
+        AnswerFormat::from_accept(headers).ok_or_else(|| {
+            ApiError::not_acceptable(format!(
+                "cannot answer with {}; use application/json, text/csv or {ARROW_STREAM}",
+                headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).unwrap_or("that media type")
+            ))
+        })
+    }
+}
+
 /// Runs one read-only statement.
 pub async fn run_sql(
     State(state): State<AppState>,
@@ -105,43 +117,30 @@ pub async fn run_sql(
     request: Result<Json<SqlRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let answer_format = AnswerFormat::from_accept(&headers).ok_or_else(|| {
-        ApiError::not_acceptable(format!(
-            "cannot answer with {}; use application/json, text/csv or {ARROW_STREAM}",
-            headers
-                .get(header::ACCEPT)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("that media type")
-        ))
-    })?;
-    let Json(request) = request
-        .map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
+    let answer_format = AnswerFormat::negotiate(&headers)?;
+    let Json(request) = request.map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
     if request.sql.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_sql",
-            "the SQL text is empty",
-        ));
+        return Err(ApiError::bad_request("invalid_sql", "the SQL text is empty"));
     }
     let frame = state.services.engine.plan(&request.sql).await?;
+    answer(&state.services.engine, frame, answer_format, started).await
+}
+
+/// Runs a planned query and writes its answer in `answer_format`.
+pub async fn answer(
+    engine: &parkhub_queries::QueryEngine,
+    frame: datafusion::prelude::DataFrame,
+    answer_format: AnswerFormat,
+    started: Instant,
+) -> Result<Response, ApiError> {
     let schema = format::plain_string_schema(&Arc::new(frame.schema().as_arrow().clone()));
-    let stream = state.services.engine.execute(frame)?;
+    let stream = engine.execute(frame)?;
     match answer_format {
         AnswerFormat::Json => json_answer(stream, &schema, started).await,
-        AnswerFormat::Csv => Ok(streamed(
-            stream,
-            "text/csv; charset=utf-8",
-            CsvEncoder { header: true },
-        )),
+        AnswerFormat::Csv => Ok(streamed(stream, "text/csv; charset=utf-8", CsvEncoder { header: true })),
         AnswerFormat::Arrow => {
-            let writer = StreamWriter::try_new(Vec::new(), &schema)
-                .map_err(|error| ApiError::internal(&error))?;
-            Ok(streamed(
-                stream,
-                ARROW_STREAM,
-                ArrowEncoder {
-                    writer: Arc::new(Mutex::new(writer)),
-                },
-            ))
+            let writer = StreamWriter::try_new(Vec::new(), &schema).map_err(|error| ApiError::internal(&error))?;
+            Ok(streamed(stream, ARROW_STREAM, ArrowEncoder { writer: Arc::new(Mutex::new(writer)) }))
         }
     }
 }
