@@ -96,6 +96,10 @@ pub enum Command {
         /// Largest request body of an HTTP ingest, in bytes (default 1 GiB).
         #[arg(long, env = "PARKHUB_MAX_INGEST_BYTES", value_name = "BYTES")]
         max_ingest_bytes: Option<u64>,
+        /// Also serve the lake over the Postgres wire protocol on ADDR (e.g. 127.0.0.1:5433)
+        /// for psql, JDBC and BI tools. No authentication yet: bind a loopback address.
+        #[arg(long, value_name = "ADDR")]
+        pg: Option<SocketAddr>,
     },
     /// Load files, globs, directories or s3:// URLs into a lake table: valid rows are
     /// committed, rejected rows go to quarantine with every reason.
@@ -245,10 +249,17 @@ pub fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARKHUB_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
+    // PARKHUB_LOG_FORMAT=json gives one JSON object per line (with the request's span fields).
+    let json_logs =
+        std::env::var("PARKHUB_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json_logs {
+        subscriber.json().with_current_span(true).init();
+    } else {
+        subscriber.init();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -283,10 +294,16 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo(args) => demo(&services, &args.params()).await,
         Command::Sql { query, format } => sql(&services, &query, format).await,
         Command::Tables { format } => tables(&services, format).await,
-        Command::Indicator { name, params, format } => {
+        Command::Indicator {
+            name,
+            params,
+            format,
+        } => {
             let indicator = services.engine.indicators().get(&name)?;
             let params = params.into_iter().collect();
-            let frame = parkhub_queries::indicators::run_indicator(&services.engine, indicator, &params).await?;
+            let frame =
+                parkhub_queries::indicators::run_indicator(&services.engine, indicator, &params)
+                    .await?;
             print_answer(services.engine.execute(frame)?, format).await
         }
         Command::Indicators { format } => list_indicators(&services, format),
@@ -295,11 +312,13 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             demo_args,
             watch,
             max_ingest_bytes,
+            pg,
             ..
         } => {
             let demo_params = with_demo.then(|| demo_args.params());
             let options = ServeOptions {
                 listen: config.listen,
+                pg,
                 demo: demo_params,
                 watch,
                 max_body_bytes: max_ingest_bytes
@@ -393,7 +412,10 @@ async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::
     print_answer(services.engine.query(query).await?, output).await
 }
 
-async fn print_answer(mut stream: parkhub_queries::QueryStream, output: OutputFormat) -> anyhow::Result<()> {
+async fn print_answer(
+    mut stream: parkhub_queries::QueryStream,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
     let schema = stream.schema();
     let mut stdout = std::io::stdout().lock();
     match output {
@@ -457,7 +479,11 @@ fn list_indicators(services: &Services, output: OutputFormat) -> anyhow::Result<
         OutputFormat::Csv => {
             writeln!(stdout, "name,title_zh,title_en,unit,grain,parameters")?;
             for indicator in indicators {
-                let parameters: Vec<&str> = indicator.parameters.iter().map(|p| p.name.as_str()).collect();
+                let parameters: Vec<&str> = indicator
+                    .parameters
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
                 writeln!(
                     stdout,
                     "{},\"{}\",\"{}\",\"{}\",\"{}\",{}",
@@ -472,8 +498,16 @@ fn list_indicators(services: &Services, output: OutputFormat) -> anyhow::Result<
         }
         OutputFormat::Table => {
             for indicator in indicators {
-                writeln!(stdout, "{}  {} / {}", indicator.name, indicator.title_zh, indicator.title_en)?;
-                writeln!(stdout, "    unit: {}; grain: {}", indicator.unit, indicator.grain)?;
+                writeln!(
+                    stdout,
+                    "{}  {} / {}",
+                    indicator.name, indicator.title_zh, indicator.title_en
+                )?;
+                writeln!(
+                    stdout,
+                    "    unit: {}; grain: {}",
+                    indicator.unit, indicator.grain
+                )?;
                 for parameter in &indicator.parameters {
                     writeln!(
                         stdout,
@@ -543,6 +577,7 @@ async fn tables(services: &Services, output: OutputFormat) -> anyhow::Result<()>
 /// What `parkhub serve` was asked to do.
 struct ServeOptions {
     listen: SocketAddr,
+    pg: Option<SocketAddr>,
     demo: Option<DemoParams>,
     watch: Option<PathBuf>,
     max_body_bytes: u64,
@@ -560,24 +595,35 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
     }
     services.ensure_catalog_index().await?;
     let services = Arc::new(services);
+    let state = AppState::new(services, options.max_body_bytes);
     let watcher = match &options.watch {
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the drop folder {}", dir.display()))?;
             Some(AbortOnDrop(tokio::spawn(crate::watch::watch(
-                Arc::clone(&services),
+                Arc::clone(&state.services),
                 dir.clone(),
+                Arc::clone(&state.metrics),
             ))))
         }
         None => None,
     };
-    let state = AppState {
-        services,
-        max_body_bytes: options.max_body_bytes,
+    let pg = match options.pg {
+        Some(listen) => {
+            let pg = crate::pg::PgServer::bind(listen, &state.services.engine)
+                .await
+                .with_context(|| format!("cannot serve the Postgres wire protocol on {listen}"))?;
+            let bound = pg.local_addr()?;
+            tracing::info!(address = %bound, "serving the Postgres wire protocol");
+            println!("parkhub postgres wire protocol on {bound}");
+            Some(AbortOnDrop(tokio::spawn(pg.run())))
+        }
+        None => None,
     };
     let served = server::serve(state, options.listen)
         .await
         .with_context(|| format!("cannot serve on {}", options.listen));
+    drop(pg);
     drop(watcher);
     served
 }

@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_loader;
+pub mod metrics;
+pub mod pg;
 pub mod server;
 pub mod services;
 pub mod watch;

@@ -20,7 +20,23 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// The largest ingest body accepted.
     pub max_body_bytes: u64,
+    /// Counters and histograms served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
+
+impl AppState {
+    /// Creates the state of a server over `services`.
+    pub fn new(services: Arc<Services>, max_body_bytes: u64) -> AppState {
+        AppState {
+            services,
+            max_body_bytes,
+            metrics: Arc::new(crate::metrics::Metrics::default()),
+        }
+    }
+}
+
+/// Name of the header carrying a request's id (taken from the client when it sends one).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Returns the router of the whole API.
 pub fn app(state: AppState) -> Router {
@@ -36,8 +52,89 @@ pub fn app(state: AppState) -> Router {
         .route("/api/quarantine", get(api::quarantine::list))
         .route("/api/indicators", get(api::indicators::list))
         .route("/api/indicators/{name}", get(api::indicators::run))
+        .route("/metrics", get(metrics))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe_request,
+        ))
         .with_state(state)
+}
+
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+/// Gives every request an id (the client's `x-request-id`, or a new one), returns it in the
+/// response header, logs the request in a span carrying it, and counts it in the metrics.
+async fn observe_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument as _;
+    let started = std::time::Instant::now();
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| {
+            !value.is_empty() && value.len() <= 128 && value.chars().all(|c| c.is_ascii_graphic())
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |path| path.as_str().to_string());
+    let method = request.method().to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id) {
+        request.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    let span = tracing::info_span!("request", request_id = %request_id, %method, path = %request.uri().path());
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    let elapsed = started.elapsed();
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::error!(
+                status = status.as_u16(),
+                elapsed_ms = elapsed.as_millis() as u64,
+                "request failed"
+            );
+        } else {
+            tracing::info!(
+                status = status.as_u16(),
+                elapsed_ms = elapsed.as_millis() as u64,
+                "request"
+            );
+        }
+    });
+    state.metrics.increment(
+        "parkhub_http_requests_total",
+        &[
+            ("route", &route),
+            ("method", &method),
+            ("status", status.as_str()),
+        ],
+    );
+    state.metrics.observe(
+        "parkhub_http_request_duration_seconds",
+        &[("route", &route)],
+        elapsed,
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

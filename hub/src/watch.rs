@@ -26,7 +26,7 @@ struct Seen {
 }
 
 /// Watches `dir` until the task is aborted.
-pub async fn watch(services: Arc<Services>, dir: PathBuf) {
+pub async fn watch(services: Arc<Services>, dir: PathBuf, metrics: Arc<crate::metrics::Metrics>) {
     tracing::info!(dir = %dir.display(), "watching the drop folder");
     let mut seen: HashMap<PathBuf, Seen> = HashMap::new();
     loop {
@@ -50,7 +50,8 @@ pub async fn watch(services: Arc<Services>, dir: PathBuf) {
                     }
                     if now.duration_since(entry.since) >= SETTLE_TIME {
                         seen.remove(&path);
-                        take(&services, &dir, &path).await;
+                        let report = take(&services, &dir, &path).await;
+                        crate::api::ingest::record_ingest(&metrics, &report);
                     }
                 }
             }
@@ -98,7 +99,7 @@ fn files_with_state(files: &[PathBuf]) -> Vec<(PathBuf, u64, Option<SystemTime>)
         .collect()
 }
 
-async fn take(services: &Services, dir: &Path, path: &Path) {
+async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
     let table = path
         .parent()
         .and_then(Path::file_name)
@@ -137,6 +138,7 @@ async fn take(services: &Services, dir: &Path, path: &Path) {
     if let Err(error) = file_away(path, outcome, &report) {
         tracing::error!(file = %shown, %error, "cannot move the file out of the drop folder");
     }
+    report
 }
 
 fn failed(table: &str, source: &str, error: &str) -> IngestReport {

@@ -302,3 +302,50 @@ fn serve_with_demo_fills_an_empty_lake_first() {
         .expect("json");
     assert!(results["total"].as_u64().expect("total") > 0, "{results}");
 }
+
+#[test]
+fn requests_carry_ids_and_are_counted_in_the_metrics() {
+    let hub = TestHub::start(demo_dir(), &[]);
+    let client = http();
+    let response = client
+        .post(hub.url("/api/sql"))
+        .json(&json!({"sql": "SELECT count(*) FROM enterprises"}))
+        .send()
+        .expect("sql");
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(generated.len(), 36, "a UUID: {generated}");
+    let response = client
+        .post(hub.url("/api/sql"))
+        .header("x-request-id", "park-42")
+        .json(&json!({"sql": "SELEC"}))
+        .send()
+        .expect("sql");
+    assert_eq!(response.headers()["x-request-id"], "park-42");
+    client
+        .get(hub.url("/api/catalog/search"))
+        .query(&[("q", "能耗")])
+        .send()
+        .expect("search");
+    let metrics = client.get(hub.url("/metrics")).send().expect("metrics");
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("text/plain")
+    );
+    let text = metrics.text().expect("text");
+    for expected in [
+        "parkhub_queries_total{outcome=\"ok\",surface=\"sql\"} 1",
+        "parkhub_queries_total{outcome=\"invalid_sql\",surface=\"sql\"} 1",
+        "parkhub_query_rows_total{surface=\"sql\"} 1",
+        "parkhub_http_requests_total{method=\"POST\",route=\"/api/sql\",status=\"200\"} 1",
+        "parkhub_searches_total{outcome=\"ok\"} 1",
+        "parkhub_search_duration_seconds_count 1",
+        "# TYPE parkhub_ingests_total counter",
+    ] {
+        assert!(text.contains(expected), "missing {expected}:\n{text}");
+    }
+}

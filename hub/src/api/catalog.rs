@@ -54,8 +54,16 @@ pub async fn search(
         offset: params.offset.unwrap_or(0),
     };
     let catalog = std::sync::Arc::clone(&state.services.catalog);
+    let started = std::time::Instant::now();
     let results = tokio::task::spawn_blocking(move || catalog.search(&request))
         .await
-        .map_err(|error| ApiError::internal(&error))??;
-    Ok(Json(results))
+        .map_err(|error| ApiError::internal(&error))?;
+    let outcome = if results.is_ok() { "ok" } else { "error" };
+    state
+        .metrics
+        .increment("parkhub_searches_total", &[("outcome", outcome)]);
+    state
+        .metrics
+        .observe("parkhub_search_duration_seconds", &[], started.elapsed());
+    Ok(Json(results?))
 }

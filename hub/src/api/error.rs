@@ -89,10 +89,18 @@ impl From<parkhub_queries::Error> for ApiError {
             Error::Indicator(indicator_error) => {
                 use parkhub_queries::indicators::IndicatorError;
                 match indicator_error {
-                    IndicatorError::UnknownIndicator { .. } => ApiError::not_found(error.to_string()),
-                    IndicatorError::UnknownParameter { .. } => ApiError::bad_request("unknown_parameter", error.to_string()),
-                    IndicatorError::BadParameterValue { .. } => ApiError::bad_request("bad_parameter", error.to_string()),
-                    IndicatorError::MissingParameter { .. } => ApiError::bad_request("missing_parameter", error.to_string()),
+                    IndicatorError::UnknownIndicator { .. } => {
+                        ApiError::not_found(error.to_string())
+                    }
+                    IndicatorError::UnknownParameter { .. } => {
+                        ApiError::bad_request("unknown_parameter", error.to_string())
+                    }
+                    IndicatorError::BadParameterValue { .. } => {
+                        ApiError::bad_request("bad_parameter", error.to_string())
+                    }
+                    IndicatorError::MissingParameter { .. } => {
+                        ApiError::bad_request("missing_parameter", error.to_string())
+                    }
                     IndicatorError::InvalidDefinition { .. } => ApiError::internal(&error),
                 }
             }

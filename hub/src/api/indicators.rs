@@ -10,7 +10,7 @@ use axum::response::Response;
 use parkhub_queries::indicators::{Indicator, run_indicator};
 
 use crate::api::ApiError;
-use crate::api::sql::{AnswerFormat, answer};
+use crate::api::sql::{AnswerFormat, QueryRecorder, answer};
 use crate::server::AppState;
 
 /// Lists the indicators with their metadata (titles, unit, formula, parameters, grain).
@@ -28,9 +28,16 @@ pub async fn run(
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let answer_format = AnswerFormat::negotiate(&headers)?;
+    let recorder = QueryRecorder::new(&state, "indicator", started);
     let engine = &state.services.engine;
-    let indicator = engine.indicators().get(&name).map_err(|error| ApiError::not_found(error.to_string()))?;
+    let indicator = engine
+        .indicators()
+        .get(&name)
+        .map_err(|error| ApiError::not_found(error.to_string()))?;
     let params: BTreeMap<String, String> = params.into_iter().collect();
-    let frame = run_indicator(engine, indicator, &params).await?;
-    answer(engine, frame, answer_format, started).await
+    let frame = match run_indicator(engine, indicator, &params).await {
+        Ok(frame) => frame,
+        Err(error) => return Err(recorder.failed(ApiError::from(error))),
+    };
+    answer(engine, recorder, frame, answer_format).await
 }

@@ -90,12 +90,32 @@ pub async fn ingest(
         .await
         .map_err(|error| ApiError::internal(&error))?;
     drop(upload);
+    record_ingest(&state.metrics, &report);
     let status = if report.status == IngestStatus::Failed {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     Ok((status, Json(report)))
+}
+
+/// Counts a finished batch in the metrics.
+pub fn record_ingest(metrics: &crate::metrics::Metrics, report: &IngestReport) {
+    let table = report.table.as_str();
+    metrics.increment(
+        "parkhub_ingests_total",
+        &[("table", table), ("status", report.status.as_str())],
+    );
+    metrics.add(
+        "parkhub_ingest_rows_total",
+        &[("table", table)],
+        report.rows_written as f64,
+    );
+    metrics.add(
+        "parkhub_rejected_rows_total",
+        &[("table", table)],
+        report.rows_rejected as f64,
+    );
 }
 
 /// Returns the report of a batch.

@@ -104,7 +104,10 @@ impl AnswerFormat {
         AnswerFormat::from_accept(headers).ok_or_else(|| {
             ApiError::not_acceptable(format!(
                 "cannot answer with {}; use application/json, text/csv or {ARROW_STREAM}",
-                headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()).unwrap_or("that media type")
+                headers
+                    .get(header::ACCEPT)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("that media type")
             ))
         })
     }
@@ -118,29 +121,101 @@ pub async fn run_sql(
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let answer_format = AnswerFormat::negotiate(&headers)?;
-    let Json(request) = request.map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
+    let Json(request) = request
+        .map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
     if request.sql.trim().is_empty() {
-        return Err(ApiError::bad_request("invalid_sql", "the SQL text is empty"));
+        return Err(ApiError::bad_request(
+            "invalid_sql",
+            "the SQL text is empty",
+        ));
     }
-    let frame = state.services.engine.plan(&request.sql).await?;
-    answer(&state.services.engine, frame, answer_format, started).await
+    let recorder = QueryRecorder::new(&state, "sql", started);
+    let frame = match state.services.engine.plan(&request.sql).await {
+        Ok(frame) => frame,
+        Err(error) => return Err(recorder.failed(ApiError::from(error))),
+    };
+    answer(&state.services.engine, recorder, frame, answer_format).await
+}
+
+/// Counts a query in the metrics when it ends, however it ends.
+#[derive(Debug, Clone)]
+pub struct QueryRecorder {
+    metrics: Arc<crate::metrics::Metrics>,
+    surface: &'static str,
+    started: Instant,
+}
+
+impl QueryRecorder {
+    /// Starts recording a query of `surface` (`sql`, `indicator`).
+    pub fn new(state: &AppState, surface: &'static str, started: Instant) -> QueryRecorder {
+        QueryRecorder {
+            metrics: Arc::clone(&state.metrics),
+            surface,
+            started,
+        }
+    }
+
+    fn finish(&self, outcome: &str, rows: u64) {
+        self.metrics.increment(
+            "parkhub_queries_total",
+            &[("surface", self.surface), ("outcome", outcome)],
+        );
+        self.metrics.observe(
+            "parkhub_query_duration_seconds",
+            &[("surface", self.surface)],
+            self.started.elapsed(),
+        );
+        self.metrics.add(
+            "parkhub_query_rows_total",
+            &[("surface", self.surface)],
+            rows as f64,
+        );
+    }
+
+    /// Records a failed query and hands its error back.
+    pub fn failed(&self, error: ApiError) -> ApiError {
+        self.finish(error.code, 0);
+        error
+    }
 }
 
 /// Runs a planned query and writes its answer in `answer_format`.
 pub async fn answer(
     engine: &parkhub_queries::QueryEngine,
+    recorder: QueryRecorder,
     frame: datafusion::prelude::DataFrame,
     answer_format: AnswerFormat,
-    started: Instant,
 ) -> Result<Response, ApiError> {
     let schema = format::plain_string_schema(&Arc::new(frame.schema().as_arrow().clone()));
-    let stream = engine.execute(frame)?;
+    let stream = match engine.execute(frame) {
+        Ok(stream) => stream,
+        Err(error) => return Err(recorder.failed(ApiError::from(error))),
+    };
     match answer_format {
-        AnswerFormat::Json => json_answer(stream, &schema, started).await,
-        AnswerFormat::Csv => Ok(streamed(stream, "text/csv; charset=utf-8", CsvEncoder { header: true })),
+        AnswerFormat::Json => match json_answer(stream, &schema, recorder.started).await {
+            Ok((response, rows)) => {
+                recorder.finish("ok", rows);
+                Ok(response)
+            }
+            Err(error) => Err(recorder.failed(error)),
+        },
+        AnswerFormat::Csv => Ok(streamed(
+            stream,
+            "text/csv; charset=utf-8",
+            CsvEncoder { header: true },
+            recorder,
+        )),
         AnswerFormat::Arrow => {
-            let writer = StreamWriter::try_new(Vec::new(), &schema).map_err(|error| ApiError::internal(&error))?;
-            Ok(streamed(stream, ARROW_STREAM, ArrowEncoder { writer: Arc::new(Mutex::new(writer)) }))
+            let writer = StreamWriter::try_new(Vec::new(), &schema)
+                .map_err(|error| ApiError::internal(&error))?;
+            Ok(streamed(
+                stream,
+                ARROW_STREAM,
+                ArrowEncoder {
+                    writer: Arc::new(Mutex::new(writer)),
+                },
+                recorder,
+            ))
         }
     }
 }
@@ -149,7 +224,7 @@ async fn json_answer(
     mut stream: parkhub_queries::QueryStream,
     schema: &datafusion::arrow::datatypes::SchemaRef,
     started: Instant,
-) -> Result<Response, ApiError> {
+) -> Result<(Response, u64), ApiError> {
     let mut batches = Vec::new();
     let mut rows_seen = 0usize;
     while let Some(batch) = stream.next().await {
@@ -176,7 +251,8 @@ async fn json_answer(
         truncated,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
-    Ok(Json(answer).into_response())
+    let rows = answer.row_count as u64;
+    Ok((Json(answer).into_response(), rows))
 }
 
 /// Turns record batches into body chunks.
@@ -236,12 +312,20 @@ fn streamed(
     stream: parkhub_queries::QueryStream,
     content_type: &'static str,
     encoder: impl ChunkEncoder,
+    recorder: QueryRecorder,
 ) -> Response {
     let encoder = Arc::new(Mutex::new(encoder));
     let finishing = Arc::clone(&encoder);
+    let rows = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = Arc::clone(&rows);
+    let failed_recorder = recorder.clone();
     let chunks = stream
         .map(move |batch| -> Result<Bytes, parkhub_queries::Error> {
             let batch = batch?;
+            counted.fetch_add(
+                batch.num_rows() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
             let mut encoder = encoder
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -251,11 +335,14 @@ fn streamed(
             let mut encoder = finishing
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Ok(Bytes::from(encoder.finish()?))
+            let last = Bytes::from(encoder.finish()?);
+            recorder.finish("ok", rows.load(std::sync::atomic::Ordering::Relaxed));
+            Ok(last)
         }))
-        .inspect(|chunk| {
+        .inspect(move |chunk| {
             if let Err(error) = chunk {
                 tracing::warn!(%error, "query failed while streaming its answer");
+                failed_recorder.finish("failed_while_streaming", 0);
             }
         });
     let mut response = Body::from_stream(chunks).into_response();
