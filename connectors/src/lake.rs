@@ -137,7 +137,12 @@ impl Lake {
             .canonicalize()
             .map_err(|error| data_dir_error(format!("cannot resolve it: {error}")))?;
         let lake_dir = data_dir.join(LAKE_FOLDER);
-        let probe = lake_dir.join(".parkhub-write-check");
+        // A name of its own: processes opening the lake at once must not remove each other's.
+        let probe = lake_dir.join(format!(
+            ".parkhub-write-check-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
         std::fs::write(&probe, b"ok")
             .and_then(|()| std::fs::remove_file(&probe))
             .map_err(|error| Error::DataDir {
@@ -231,16 +236,61 @@ impl Lake {
         })?;
         let started = SystemTime::now();
         // Building (not loading) the table: there is nothing to load yet.
-        let created = deltalake::DeltaTableBuilder::from_url(location)?
+        let created = match deltalake::DeltaTableBuilder::from_url(location)?
             .build()?
             .create()
             .with_table_name(&contract.name)
             .with_comment(contract.description())
             .with_columns(kernel_schema.fields().cloned())
             .with_save_mode(SaveMode::Ignore)
-            .await?;
+            // Version 0 or nothing: when another process created the table first, retrying
+            // would commit a second table definition on top of it, and every writer that had
+            // read the first one would then fail with "Metadata changed since last commit".
+            .with_commit_properties(CommitProperties::default().with_max_retries(0))
+            .await
+        {
+            Ok(created) => created,
+            // Another process created the table between the look and the create: use that one.
+            Err(error) => match self.load_table(&contract.name).await? {
+                Some(existing) => return self.evolve(contract, existing).await,
+                None => return Err(error.into()),
+            },
+        };
         sync_table_files(&self.table_dir(&contract.name), started);
         Ok(created)
+    }
+
+    /// Deletes the rows of an upsert table whose key equals `key` (one value per key column),
+    /// as one Delta commit; returns how many rows were deleted (0 when none matched or the
+    /// table does not exist).
+    pub async fn delete_by_key(&self, contract: &TableContract, key: &[&str]) -> Result<u64> {
+        if contract.key.len() != key.len() {
+            return Err(Error::SchemaMismatch {
+                table: contract.name.clone(),
+                reason: format!("the key has {} columns ({}), {} values were given", contract.key.len(), contract.key.join(", "), key.len()),
+            });
+        }
+        let lock = self.table_lock(&contract.name);
+        let _turn = lock.lock().await;
+        let Some(delta_table) = self.load_table(&contract.name).await? else {
+            return Ok(0);
+        };
+        let predicate = contract
+            .key
+            .iter()
+            .zip(key)
+            .map(|(column, value)| datafusion::prelude::col(column.as_str()).eq(datafusion::prelude::lit(value.to_string())))
+            .reduce(datafusion::prelude::Expr::and)
+            .ok_or_else(|| Error::SchemaMismatch { table: contract.name.clone(), reason: "the table has no key".into() })?;
+        let started = SystemTime::now();
+        let (_, metrics) = delta_table.delete().with_predicate(predicate).await?;
+        sync_table_files(&self.table_dir(&contract.name), started);
+        Ok(metrics.num_deleted_rows.unwrap_or(0) as u64)
+    }
+
+    /// Returns the current version of a table, or `None` when it does not exist.
+    pub async fn table_version(&self, table: &str) -> Result<Option<u64>> {
+        Ok(self.load_table(table).await?.and_then(|table| table.version()))
     }
 
     /// Adds the contract's columns the table lacks (nullable ones only): the files already
@@ -739,6 +789,20 @@ type = "int64"
             lake.existing_tables().expect("tables"),
             vec!["scores".to_string()]
         );
+    }
+
+    #[tokio::test]
+    async fn rows_are_deleted_by_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contract = test_contract();
+        assert_eq!(lake.delete_by_key(&contract, &["a"]).await.expect("no table"), 0);
+        lake.commit(&contract, batch(&contract, &["a", "b"], &[1, 2]), &BatchIdentity::new("t", "x")).await.expect("commit");
+        assert_eq!(lake.delete_by_key(&contract, &["a"]).await.expect("delete"), 1);
+        assert_eq!(lake.delete_by_key(&contract, &["zzz"]).await.expect("delete"), 0);
+        assert_eq!(read_all(&lake, "scores").await, vec![("b".into(), 2)]);
+        assert!(lake.delete_by_key(&contract, &["a", "b"]).await.is_err());
+        assert_eq!(lake.table_version("scores").await.expect("version"), Some(2), "a delete matching nothing commits nothing");
     }
 
     #[tokio::test]

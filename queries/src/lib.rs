@@ -11,6 +11,7 @@
 //! let batches = frame.collect().await?;
 //! ```
 
+pub mod catalog_search;
 pub mod engine;
 pub mod error;
 pub mod format;

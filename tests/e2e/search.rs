@@ -110,3 +110,32 @@ fn kinds_paging_and_english_work() {
     assert_eq!(empty.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&empty.stderr).contains("empty"));
 }
+
+#[test]
+fn catalog_search_is_a_table_function_that_joins_with_the_lake() {
+    let dir = demo_dir();
+    let rows = crate::support::sql_json(
+        dir,
+        "SELECT s.rank, s.id, s.title, p.name AS provider FROM catalog_search('预测性维护', 'offering', 20) s \
+         JOIN service_offerings o ON o.offering_id = s.id \
+         JOIN service_providers p ON p.provider_id = o.provider_id ORDER BY s.rank LIMIT 5",
+    );
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows[0]["rank"], 1);
+    assert!(rows.iter().all(|row| row["id"].as_str().is_some_and(|id| id.starts_with('O'))));
+
+    // Offerings for 注塑 whose providers completed projects in the machinery industry.
+    let rows = crate::support::sql_json(
+        dir,
+        "SELECT DISTINCT s.id, s.title FROM catalog_search('注塑', 'offering') s \
+         JOIN transformation_projects t ON t.provider_id = s.provider_id AND t.status = 'completed' \
+         JOIN enterprises e ON e.uscc = t.uscc AND e.key_industry = 'machinery'",
+    );
+    for row in &rows {
+        assert!(row["id"].as_str().is_some_and(|id| id.starts_with('O')), "{row:?}");
+    }
+
+    let output = run(dir, &["sql", "SELECT * FROM catalog_search('MES', 'gadget')"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("catalog_search"), "{}", String::from_utf8_lossy(&output.stderr));
+}
