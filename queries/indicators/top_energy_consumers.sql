@@ -1,13 +1,22 @@
 -- The enterprises that used the most energy (tce) in a range of months.
-WITH readings AS (
-    -- A reading belongs to the park-time (UTC+8) month in which its interval ends.
+WITH daily AS (
+    -- A reading belongs to the park-time (UTC+8) day, and so month, in which its interval
+    -- ends; summing by day first keeps the date arithmetic off the readings.
     SELECT r.uscc,
            r.energy_type,
-           r.tce,
-           CAST(date_trunc('month', r.ts + INTERVAL '8 hours' - INTERVAL '1 microsecond') AS DATE) AS period
+           ceil((date_part('epoch', r.ts) + 28800) / 86400) - 1 AS local_day,
+           sum(r.tce) AS tce
     FROM energy_readings r
     WHERE r.energy_type <> 'water'
       AND r.tce IS NOT NULL
+    GROUP BY 1, 2, 3
+),
+readings AS (
+    -- The months counted are those whose first day lies in [$from, $to], as a range of days.
+    SELECT uscc, energy_type, tce
+    FROM daily
+    WHERE local_day >= date_part('epoch', date_trunc('month', CAST($from AS TIMESTAMP) + INTERVAL '1 month' - INTERVAL '1 day')) / 86400
+      AND local_day < date_part('epoch', date_trunc('month', CAST($to AS TIMESTAMP)) + INTERVAL '1 month') / 86400
 ),
 totals AS (
     SELECT uscc,
@@ -17,8 +26,6 @@ totals AS (
            sum(CASE WHEN energy_type = 'steam' THEN tce ELSE 0 END) AS steam_tce,
            sum(CASE WHEN energy_type NOT IN ('electricity', 'natural_gas', 'steam') THEN tce ELSE 0 END) AS other_tce
     FROM readings
-    WHERE period >= $from
-      AND period <= $to
     GROUP BY uscc
 ),
 park AS (
