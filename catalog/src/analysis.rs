@@ -1,19 +1,25 @@
 //! Chinese and English text analysis: jieba segmentation for Han text, lowercasing and
 //! English stemming for Latin words, numbers kept, punctuation and blanks skipped.
 //!
-//! One analyzer, [`TEXT_ANALYZER`], serves every text field of the index and every query:
+//! One analyzer, [`TEXT_ANALYZER`], serves every text field of the index:
 //!
 //! - A run of Han characters is cut by jieba (`cut`, with HMM for words the dictionary does
-//!   not know). Each word is emitted whole and, like jieba's search mode (`cut_for_search`),
-//!   followed by the two- and three-character dictionary words inside it: `预测性维护` gives
-//!   `预测性维护`, `预测`, `维护`, `预测性`; `能耗监测` gives `能耗监测`, `能耗`, `监测`. A query
-//!   for the part (`能耗`) therefore finds text holding the whole (`能耗监测`), and a query for
-//!   the whole ranks text holding the whole above text holding only a part.
+//!   not know). Each word is emitted whole and, finer than jieba's search mode, followed by
+//!   every dictionary word of two to eight characters inside it: `预测性维护` gives
+//!   `预测性维护`, `预测`, `维护`, `预测性`; `能源管理系统` gives `能源管理系统`, `能源`, `管理`,
+//!   `系统`, `能源管理`. A query for a part (`能耗`) therefore finds text holding the whole
+//!   (`能耗监测`). The parts share the position of their word, so phrase positions are those
+//!   of the words.
 //! - A run of letters and digits of any other script is one word: full-width forms are folded
 //!   to ASCII, it is lowercased and stemmed with tantivy's English [`Stemmer`], so
 //!   `Maintenance`, `maintenance` and `maintenances` meet. A `.` between two digits stays
 //!   inside the word (`3.5`).
 //! - Everything else (punctuation, blanks, symbols, emoji) separates words and is dropped.
+//!
+//! Queries are cut the same way by [`words`], but weigh a word's parts below the word itself
+//! (see [`crate::query`]). Jieba's dictionary is extended with the park's domain words
+//! ([`DOMAIN_WORDS`]) and the Chinese terms of the built-in bilingual dictionary and synonyms
+//! ([`crate::dictionary`]), so that they are kept whole.
 //!
 //! The parts of a Han word carry the byte range of the whole word. Offsets are not stored in
 //! the index, so this only affects highlighting, where the whole word is marked; in exchange
@@ -28,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{
-    Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
+    Language, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 
 /// The name the catalog's analyzer is registered under in the index.
@@ -108,6 +114,13 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
     for word in DOMAIN_WORDS {
         // The suggested frequency is just high enough for jieba to keep the word whole.
         jieba.add_word(word, None, None);
+    }
+    // The Chinese terms of the built-in bilingual dictionary and synonyms are kept whole
+    // too, unless jieba already does (words it knows keep their own frequency).
+    for term in crate::dictionary::builtin_han_terms() {
+        if jieba.cut(term, false).len() > 1 {
+            jieba.add_word(term, None, None);
+        }
     }
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis(),
@@ -233,9 +246,31 @@ fn class_of(character: char) -> CharClass {
     }
 }
 
-/// Splits `text` into tokens with byte offsets into `text` and increasing positions.
-fn segment(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+/// The longest dictionary word, in characters, emitted as a part of a longer Han word.
+pub const MAX_PART_CHARS: usize = 8;
+
+/// A word of a text as the catalog sees it, before stemming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word: a jieba word of Han text, or a run of other letters and digits with
+    /// full-width forms folded to ASCII and lowercased.
+    pub text: String,
+    /// Where the word starts in the text, in bytes.
+    pub from: usize,
+    /// Where the word ends in the text, in bytes.
+    pub to: usize,
+    /// True for a word of Han characters.
+    pub han: bool,
+    /// The dictionary words inside a Han word (two to [`MAX_PART_CHARS`] characters, shorter
+    /// than the word), in order of length then position; empty for other words.
+    pub parts: Vec<String>,
+}
+
+/// Splits `text` into words: jieba words for runs of Han characters (each with its parts),
+/// lowercased runs of other letters and digits. Punctuation, blanks and symbols separate
+/// words and are dropped.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut words = Vec::new();
     let characters: Vec<(usize, char)> = text.char_indices().collect();
     let mut index = 0;
     while index < characters.len() {
@@ -273,36 +308,69 @@ fn segment(text: &str) -> Vec<Token> {
             .map_or(text.len(), |(offset, _)| *offset);
         let run = &text[run_start..run_end];
         match class {
-            CharClass::Han => push_han_run(run, run_start, &mut tokens),
-            _ => push_token(&mut tokens, normalize_word(run), run_start, run_end),
+            CharClass::Han => push_han_run(run, run_start, &mut words),
+            _ => words.push(Word {
+                text: normalize_word(run),
+                from: run_start,
+                to: run_end,
+                han: false,
+                parts: Vec::new(),
+            }),
         }
         index = end;
+    }
+    words
+}
+
+/// Splits `text` into tokens with byte offsets into `text`. A Han word is followed by its
+/// parts, which share its position and byte range; each word takes the next position, so
+/// phrase positions stay those of the words.
+fn segment(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for (position, word) in words(text).into_iter().enumerate() {
+        let (from, to) = (word.from, word.to);
+        tokens.push(token(word.text, from, to, position));
+        for part in word.parts {
+            tokens.push(token(part, from, to, position));
+        }
     }
     tokens
 }
 
-/// Cuts a run of Han characters with jieba and pushes each word followed by its parts.
-fn push_han_run(run: &str, run_start: usize, tokens: &mut Vec<Token>) {
+fn token(text: String, offset_from: usize, offset_to: usize, position: usize) -> Token {
+    Token {
+        offset_from,
+        offset_to,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+/// Cuts a run of Han characters with jieba and pushes each word with its parts.
+fn push_han_run(run: &str, run_start: usize, words: &mut Vec<Word>) {
     let jieba: &Jieba = &JIEBA;
     for word in jieba.cut(run, true) {
-        let from = run_start + word.byte_start;
-        let to = run_start + word.byte_end;
-        push_token(tokens, word.word.to_string(), from, to);
         let characters: Vec<usize> = word.word.char_indices().map(|(offset, _)| offset).collect();
         let char_count = characters.len();
         let byte_at =
             |position: usize| characters.get(position).copied().unwrap_or(word.word.len());
-        for gram_length in [2, 3] {
-            if char_count <= gram_length {
-                continue;
-            }
+        let mut parts = Vec::new();
+        for gram_length in 2..char_count.min(MAX_PART_CHARS + 1) {
             for start in 0..=char_count - gram_length {
                 let gram = &word.word[byte_at(start)..byte_at(start + gram_length)];
-                if jieba.has_word(gram) {
-                    push_token(tokens, gram.to_string(), from, to);
+                if jieba.has_word(gram) && !parts.iter().any(|part: &String| part == gram) {
+                    parts.push(gram.to_string());
                 }
             }
         }
+        words.push(Word {
+            text: word.word.to_string(),
+            from: run_start + word.byte_start,
+            to: run_start + word.byte_end,
+            han: true,
+            parts,
+        });
     }
 }
 
@@ -317,15 +385,17 @@ fn normalize_word(word: &str) -> String {
         .collect()
 }
 
-fn push_token(tokens: &mut Vec<Token>, text: String, offset_from: usize, offset_to: usize) {
-    let position = tokens.len();
-    tokens.push(Token {
-        offset_from,
-        offset_to,
-        position,
-        text,
-        position_length: 1,
-    });
+/// Returns the English stem of a lowercased word, as the index holds it (`maintenance` →
+/// `mainten`); Han words and numbers come back unchanged.
+pub fn stem(word: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    match stream.next() {
+        Some(token) => token.text.clone(),
+        None => word.to_string(),
+    }
 }
 
 #[cfg(test)]

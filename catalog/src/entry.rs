@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use parkhub_connectors::arrow::array::{Array, ArrayRef, AsArray};
 use parkhub_connectors::arrow::compute::{can_cast_types, cast};
-use parkhub_connectors::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use parkhub_connectors::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +126,10 @@ pub struct CatalogEntry {
     pub cases: String,
     /// Where a provider is based.
     pub region: Option<String>,
+    /// When the entry was published, in days since 1970-01-01 (the lake's `published_on`,
+    /// an Arrow `Date32`); none for providers.
+    #[serde(default)]
+    pub published_on: Option<i32>,
 }
 
 impl CatalogEntry {
@@ -154,6 +158,7 @@ impl CatalogEntry {
             target_maturity_level: None,
             cases: String::new(),
             region: None,
+            published_on: None,
         }
     }
 }
@@ -195,6 +200,7 @@ pub fn entries_from_batches(kind: EntryKind, batches: &[RecordBatch]) -> Result<
         let maturity_levels = columns.integer("target_maturity_level")?;
         let cases = columns.text("cases")?;
         let regions = columns.text("region")?;
+        let published = columns.date("published_on")?;
 
         for row in 0..batch.num_rows() {
             let (Some(id), Some(title)) = (text_at(Some(&ids), row), text_at(Some(&names), row))
@@ -231,6 +237,7 @@ pub fn entries_from_batches(kind: EntryKind, batches: &[RecordBatch]) -> Result<
                     .and_then(|level| u8::try_from(level).ok()),
                 cases: text_at(cases.as_ref(), row).unwrap_or_default(),
                 region: text_at(regions.as_ref(), row),
+                published_on: date_at(published.as_ref(), row),
             });
         }
     }
@@ -268,6 +275,10 @@ impl BatchColumns<'_> {
 
     fn integer(&self, name: &'static str) -> Result<Option<ArrayRef>> {
         self.cast_column(name, &DataType::Int64, "an integer")
+    }
+
+    fn date(&self, name: &'static str) -> Result<Option<ArrayRef>> {
+        self.cast_column(name, &DataType::Date32, "a date")
     }
 
     fn cast_column(
@@ -327,6 +338,11 @@ fn float_at(column: Option<&ArrayRef>, row: usize) -> Option<f64> {
 fn integer_at(column: Option<&ArrayRef>, row: usize) -> Option<i64> {
     let numbers = column?.as_primitive_opt::<Int64Type>()?;
     (!numbers.is_null(row)).then(|| numbers.value(row))
+}
+
+fn date_at(column: Option<&ArrayRef>, row: usize) -> Option<i32> {
+    let days = column?.as_primitive_opt::<Date32Type>()?;
+    (!days.is_null(row)).then(|| days.value(row))
 }
 
 #[cfg(test)]
@@ -455,6 +471,7 @@ mod tests {
         assert_eq!((first.price_min, first.price_max), (Some(30.0), Some(80.0)));
         assert_eq!(first.target_maturity_level, Some(3));
         assert_eq!(first.rating, Some(4.5));
+        assert_eq!(first.published_on, Some(20_000));
         assert_eq!(first.summary, "");
         assert!(first.key_industries.is_empty());
         let second = &entries[1];

@@ -13,6 +13,25 @@ pub enum Error {
     /// A catalog entry kind that does not exist.
     #[error("unknown catalog entry kind '{0}'; the kinds are: application, offering, provider")]
     InvalidKind(String),
+    /// A sort order that does not exist.
+    #[error("unknown sort order '{0}'; the orders are: relevance, rating, price, newest")]
+    InvalidSort(String),
+    /// A search filter whose value cannot be used.
+    #[error("invalid filter {name}: {reason}")]
+    InvalidFilter {
+        /// The filter (`price_min`, …).
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A relevance judgement file that cannot be read.
+    #[error("relevance judgements, line {line}: {reason}")]
+    InvalidJudgements {
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A lake table lacking a column the catalog cannot do without.
     #[error("table '{table}' has no column '{column}', which the catalog needs")]
     MissingColumn {

@@ -7,21 +7,26 @@
 //!   `key_industries`, `qualifications`, `region_text`, `description`, `cases`;
 //! - exact values (raw, indexed, fast) for filters and facets: `kind`, `id`, `category`,
 //!   `deployment`, `pricing_model`, `provider_id`, `scenario`, `industry`, `division`,
-//!   `region` (the last four multi-valued where the entry has several);
+//!   `region` (the last four multi-valued where the entry has several), and the derived
+//!   `price_band` (see [`price_band`]);
 //! - numbers (indexed, fast, stored): `price_min`, `price_max`, `rating` (f64),
-//!   `subscribers`, `target_maturity_level` (u64).
+//!   `subscribers`, `target_maturity_level` (u64), and the date `published_on`;
+//! - `name_pinyin` (raw, indexed only): the pinyin of provider and application names, whole
+//!   syllables and initials, for queries such as `hxjm` or `huaxing` (see [`name_pinyin`]).
 //!
 //! `kind`, `id`, `title`, `title_en`, `summary`, `description` and the exact values are
 //! stored, so hits and snippets are built from the index alone.
 
 use parkhub_connectors::industry;
-use tantivy::TantivyDocument;
+use pinyin::ToPinyin;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::{DateTime, TantivyDocument};
 
 use crate::analysis::TEXT_ANALYZER;
-use crate::entry::CatalogEntry;
+use crate::entry::{CatalogEntry, EntryKind};
 use crate::vocabulary;
 
 /// Name of the field holding the entry kind (`application`, `offering`, `provider`).
@@ -72,6 +77,35 @@ pub const RATING: &str = "rating";
 pub const SUBSCRIBERS: &str = "subscribers";
 /// Name of the target maturity level field.
 pub const TARGET_MATURITY_LEVEL: &str = "target_maturity_level";
+/// Name of the exact, derived price band field (see [`price_band`]).
+pub const PRICE_BAND: &str = "price_band";
+/// Name of the publication date field.
+pub const PUBLISHED_ON: &str = "published_on";
+/// Name of the raw field holding the pinyin of provider and application names.
+pub const NAME_PINYIN: &str = "name_pinyin";
+
+/// The price bands, in 10k yuan, cheapest first: what [`price_band`] returns.
+pub const PRICE_BANDS: [&str; 4] = ["<10", "10-50", "50-200", ">=200"];
+
+/// Returns the price band of an entry priced from `price_min` to `price_max` (10k yuan): the
+/// band of its lowest price (the highest when only that is known); none without a price.
+pub fn price_band(price_min: Option<f64>, price_max: Option<f64>) -> Option<&'static str> {
+    let price = price_min
+        .filter(|price| price.is_finite())
+        .or(price_max.filter(|price| price.is_finite()))?;
+    Some(if price < 10.0 {
+        PRICE_BANDS[0]
+    } else if price < 50.0 {
+        PRICE_BANDS[1]
+    } else if price < 200.0 {
+        PRICE_BANDS[2]
+    } else {
+        PRICE_BANDS[3]
+    })
+}
+
+/// Seconds in a day, to turn the lake's dates (days since 1970-01-01) into index dates.
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// The analysed text fields a search looks in, with the weight of a match in each: a word
 /// in the title counts three times one in the description.
@@ -86,6 +120,10 @@ pub const TEXT_FIELD_BOOSTS: &[(&str, f32)] = &[
     (DESCRIPTION, 1.0),
     (CASES, 0.8),
 ];
+
+/// The text fields where a Latin word of a query is also matched one typo away: those that
+/// hold English (names, scenario and industry names) or product words (`MES`, `SaaS`).
+pub const FUZZY_FIELDS: &[&str] = &[TITLE, TITLE_EN, SUMMARY, SCENARIOS, KEY_INDUSTRIES];
 
 /// The catalog schema with its fields resolved.
 #[derive(Debug, Clone)]
@@ -140,8 +178,17 @@ pub struct CatalogSchema {
     pub subscribers: Field,
     /// `target_maturity_level`
     pub target_maturity_level: Field,
+    /// `price_band`
+    pub price_band: Field,
+    /// `published_on`
+    pub published_on: Field,
+    /// `name_pinyin`
+    pub name_pinyin: Field,
     /// The analysed text fields with their boosts, in the order of [`TEXT_FIELD_BOOSTS`].
     pub text_fields: Vec<(Field, f32)>,
+    /// The text fields where Latin words are also matched one typo away
+    /// ([`FUZZY_FIELDS`]).
+    pub fuzzy_fields: Vec<Field>,
 }
 
 impl CatalogSchema {
@@ -176,11 +223,25 @@ impl CatalogSchema {
         let rating = builder.add_f64_field(RATING, number.clone());
         let subscribers = builder.add_u64_field(SUBSCRIBERS, number.clone());
         let target_maturity_level = builder.add_u64_field(TARGET_MATURITY_LEVEL, number);
+        let price_band = builder.add_text_field(PRICE_BAND, STRING | FAST | STORED);
+        let published_on = builder.add_date_field(
+            PUBLISHED_ON,
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Seconds),
+        );
+        let name_pinyin = builder.add_text_field(NAME_PINYIN, STRING);
         let schema = builder.build();
 
         let text_fields = TEXT_FIELD_BOOSTS
             .iter()
             .filter_map(|(name, boost)| schema.get_field(name).ok().map(|field| (field, *boost)))
+            .collect();
+        let fuzzy_fields = FUZZY_FIELDS
+            .iter()
+            .filter_map(|name| schema.get_field(name).ok())
             .collect();
         CatalogSchema {
             schema,
@@ -208,7 +269,11 @@ impl CatalogSchema {
             rating,
             subscribers,
             target_maturity_level,
+            price_band,
+            published_on,
+            name_pinyin,
             text_fields,
+            fuzzy_fields,
         }
     }
 
@@ -223,7 +288,7 @@ impl CatalogSchema {
         add_optional_text(&mut document, self.description, Some(&entry.description));
         add_optional_text(&mut document, self.cases, Some(&entry.cases));
 
-        for value in &entry.scenarios {
+        for value in distinct(&entry.scenarios) {
             document.add_text(self.scenario, value);
             let text = match vocabulary::scenario(value) {
                 Some(known) => format!("{value} {} {}", known.name_zh, known.name_en),
@@ -231,7 +296,7 @@ impl CatalogSchema {
             };
             document.add_text(self.scenarios, text);
         }
-        for code in &entry.key_industries {
+        for code in distinct(&entry.key_industries) {
             document.add_text(self.industry, code);
             let text = match industry::key_industry(code) {
                 Some(known) => format!("{code} {} {}", known.name_zh, known.name_en),
@@ -239,7 +304,7 @@ impl CatalogSchema {
             };
             document.add_text(self.key_industries, text);
         }
-        for division in &entry.divisions {
+        for division in distinct(&entry.divisions) {
             document.add_text(self.division, division);
             if let Some(name) = industry::division_name(division) {
                 document.add_text(self.key_industries, format!("{division} {name}"));
@@ -266,9 +331,12 @@ impl CatalogSchema {
             entry.provider_id.as_deref(),
         );
 
+        // A price known at one end only is the price at both ends.
+        let price_min = entry.price_min.filter(|price| price.is_finite());
+        let price_max = entry.price_max.filter(|price| price.is_finite());
         for (field, value) in [
-            (self.price_min, entry.price_min),
-            (self.price_max, entry.price_max),
+            (self.price_min, price_min.or(price_max)),
+            (self.price_max, price_max.or(price_min)),
             (self.rating, entry.rating),
         ] {
             if let Some(value) = value.filter(|value| value.is_finite()) {
@@ -280,6 +348,18 @@ impl CatalogSchema {
         }
         if let Some(level) = entry.target_maturity_level {
             document.add_u64(self.target_maturity_level, u64::from(level));
+        }
+        if let Some(band) = price_band(price_min, price_max) {
+            document.add_text(self.price_band, band);
+        }
+        if let Some(days) = entry.published_on {
+            let seconds = i64::from(days) * SECONDS_PER_DAY;
+            document.add_date(self.published_on, DateTime::from_timestamp_secs(seconds));
+        }
+        if matches!(entry.kind, EntryKind::Provider | EntryKind::Application) {
+            for key in name_pinyin(&entry.title) {
+                document.add_text(self.name_pinyin, key);
+            }
         }
         document
     }
@@ -301,6 +381,69 @@ fn analysed_text() -> TextOptions {
     )
 }
 
+/// Initials of at least this many characters are indexed (fewer would match words typed
+/// for something else).
+const MIN_PINYIN_INITIALS: usize = 4;
+/// Initials of at most this many characters are indexed, besides the whole name's.
+const MAX_PINYIN_INITIALS: usize = 8;
+/// Whole syllables of two to this many characters are indexed, besides the whole name's.
+const MAX_PINYIN_SYLLABLES: usize = 4;
+
+/// Returns the pinyin keys of a name: within each run of Han characters, the initials of
+/// every four to eight consecutive characters (`华兴精密机械` → `hxjm`, `hxjmjx`, …) and the
+/// syllables of every two to four (`huaxing`, `huaxingjingmi`, …), plus the initials and
+/// syllables of the whole name's Han text. Lowercase ASCII, distinct, in order.
+pub fn name_pinyin(name: &str) -> Vec<String> {
+    let mut runs: Vec<Vec<(char, String)>> = vec![Vec::new()];
+    for character in name.chars() {
+        match character.to_pinyin() {
+            Some(pinyin) => {
+                let initial = pinyin.first_letter().chars().next().unwrap_or('_');
+                if let Some(run) = runs.last_mut() {
+                    run.push((initial, pinyin.plain().to_string()));
+                }
+            }
+            None => runs.push(Vec::new()),
+        }
+    }
+    runs.retain(|run| !run.is_empty());
+    let mut keys: Vec<String> = Vec::new();
+    let mut push = |key: String| {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    };
+    for run in &runs {
+        for start in 0..run.len() {
+            for end in start + 1..=run.len() {
+                let length = end - start;
+                let window = &run[start..end];
+                if (MIN_PINYIN_INITIALS..=MAX_PINYIN_INITIALS).contains(&length) {
+                    push(window.iter().map(|(initial, _)| *initial).collect());
+                }
+                if (2..=MAX_PINYIN_SYLLABLES).contains(&length) {
+                    push(window.iter().map(|(_, plain)| plain.as_str()).collect());
+                }
+            }
+        }
+    }
+    let all: Vec<&(char, String)> = runs.iter().flatten().collect();
+    if all.len() >= 2 {
+        push(all.iter().map(|(initial, _)| *initial).collect());
+        push(all.iter().map(|(_, plain)| plain.as_str()).collect());
+    }
+    keys
+}
+
+/// Returns the distinct values of a list, in order.
+fn distinct(values: &[String]) -> impl Iterator<Item = &String> {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(index, value)| !values[..*index].contains(value))
+        .map(|(_, value)| value)
+}
+
 fn add_optional_text(document: &mut TantivyDocument, field: Field, value: Option<&str>) {
     if let Some(value) = value.filter(|value| !value.trim().is_empty()) {
         document.add_text(field, value);
@@ -312,7 +455,6 @@ mod tests {
     use tantivy::schema::Value;
 
     use super::*;
-    use crate::entry::EntryKind;
 
     #[test]
     fn text_fields_resolve_with_their_boosts() {
@@ -359,5 +501,67 @@ mod tests {
             0,
             "NaN is not indexed"
         );
+    }
+
+    #[test]
+    fn price_bands_follow_the_lowest_price() {
+        assert_eq!(price_band(Some(0.0), Some(0.0)), Some("<10"));
+        assert_eq!(price_band(Some(9.99), Some(300.0)), Some("<10"));
+        assert_eq!(price_band(Some(10.0), None), Some("10-50"));
+        assert_eq!(price_band(None, Some(120.0)), Some("50-200"));
+        assert_eq!(price_band(Some(200.0), Some(400.0)), Some(">=200"));
+        assert_eq!(price_band(None, None), None);
+        assert_eq!(price_band(Some(f64::NAN), None), None);
+    }
+
+    #[test]
+    fn documents_carry_band_date_filled_prices_and_pinyin() {
+        let schema = CatalogSchema::new();
+        let mut entry = CatalogEntry::new(EntryKind::Application, "A-1", "华兴精密能耗监测");
+        entry.price_min = Some(12.0);
+        entry.published_on = Some(20_000);
+        entry.scenarios = vec!["mes".into(), "mes".into()];
+        let document = schema.document(&entry);
+        let first_str = |field: Field| {
+            document
+                .get_first(field)
+                .and_then(|value| value.as_str().map(str::to_string))
+        };
+        assert_eq!(first_str(schema.price_band).as_deref(), Some("10-50"));
+        assert_eq!(
+            document
+                .get_first(schema.price_max)
+                .and_then(|value| value.as_f64()),
+            Some(12.0)
+        );
+        assert_eq!(
+            document
+                .get_first(schema.published_on)
+                .and_then(|value| value.as_datetime())
+                .map(|date| date.into_timestamp_secs()),
+            Some(20_000 * SECONDS_PER_DAY)
+        );
+        assert_eq!(
+            document.get_all(schema.scenario).count(),
+            1,
+            "distinct values"
+        );
+        let pinyin: Vec<String> = document
+            .get_all(schema.name_pinyin)
+            .filter_map(|value| value.as_str().map(str::to_string))
+            .collect();
+        assert!(pinyin.contains(&"hxjm".to_string()), "{pinyin:?}");
+        assert!(pinyin.contains(&"huaxingjingmi".to_string()), "{pinyin:?}");
+        assert!(
+            pinyin.contains(&"hxjmnhjc".to_string()),
+            "the whole name: {pinyin:?}"
+        );
+        assert!(
+            !pinyin.contains(&"hx".to_string()),
+            "short initials: {pinyin:?}"
+        );
+
+        let offering = schema.document(&CatalogEntry::new(EntryKind::Offering, "O-1", "华兴精密"));
+        assert_eq!(offering.get_all(schema.name_pinyin).count(), 0);
     }
 }

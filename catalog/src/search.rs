@@ -1,65 +1,176 @@
-//! Searching the catalog: queries built from analysed terms (never from query syntax), BM25
-//! with field boosts, an optional kind filter, and highlighted snippets.
+//! Searching the catalog: queries built from analysed terms (never from query syntax) and
+//! expanded with the catalog's dictionaries ([`crate::query`]), BM25 with field boosts,
+//! filters on the exact-value fields, sorting, facet counts over every match, paging and
+//! highlighted snippets.
 
-use std::ops::Range;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::{Bound, Range};
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use crate::analysis;
+use crate::coordination::CoordinationQuery;
 use crate::entry::EntryKind;
 use crate::error::{Error, Result};
+use crate::facets::{FACETS, FacetCount, FacetCounter};
 use crate::index::Catalog;
+use crate::query::{self, Clause, FUZZY_WEIGHT, GROUP_TIE_BREAKER, KIND_HINT_FACTOR, QueryPlan};
 use crate::schema;
+use crate::vocabulary;
+
+pub use crate::query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS as MAX_QUERY_TERMS};
 
 /// Hits returned when a request does not say how many.
 pub const DEFAULT_LIMIT: usize = 10;
 /// The most hits one request returns; larger limits are lowered to it.
 pub const MAX_LIMIT: usize = 1000;
-/// Only the first this many characters of a query are analysed.
-pub const MAX_QUERY_CHARS: usize = 1000;
-/// Only the first this many distinct terms of a query are searched for.
-pub const MAX_QUERY_TERMS: usize = 64;
 /// The length snippets aim at, in characters.
 pub const SNIPPET_CHARS: usize = 120;
+/// The boost of a query word equal to the pinyin (whole or initials) of a provider's or an
+/// application's name.
+pub const NAME_PINYIN_BOOST: f32 = 4.0;
+/// Values of one filter separated by these are alternatives (`iron_steel,machinery`).
+pub const FILTER_VALUE_SEPARATORS: [char; 3] = [',', '，', '|'];
 
 const HIGHLIGHT_START: &str = "<em>";
 const HIGHLIGHT_END: &str = "</em>";
 const ELLIPSIS: &str = "…";
 
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first (BM25 with field boosts; ties by rating). A request without query
+    /// text is listed by rating instead.
+    #[default]
+    Relevance,
+    /// Highest rating first (ties by relevance); entries without rating last.
+    Rating,
+    /// Lowest price first (the entry's lowest price); entries without price last.
+    Price,
+    /// Most recently published first; entries without a date (providers) last.
+    Newest,
+}
+
+impl SortOrder {
+    /// Every order.
+    pub const ALL: [SortOrder; 4] = [
+        SortOrder::Relevance,
+        SortOrder::Rating,
+        SortOrder::Price,
+        SortOrder::Newest,
+    ];
+
+    /// Returns the lower-case name (`relevance`, `rating`, `price`, `newest`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Relevance => "relevance",
+            SortOrder::Rating => "rating",
+            SortOrder::Price => "price",
+            SortOrder::Newest => "newest",
+        }
+    }
+}
+
+impl fmt::Display for SortOrder {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SortOrder {
+    type Err = Error;
+
+    /// Parses `relevance`, `rating`, `price` or `newest` (any case, blanks around ignored).
+    fn from_str(text: &str) -> Result<SortOrder> {
+        let wanted = text.trim();
+        SortOrder::ALL
+            .into_iter()
+            .find(|order| order.as_str().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| Error::InvalidSort(text.to_string()))
+    }
+}
+
 /// A search of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Filters narrow the matches; each text filter takes one value or alternatives separated by
+/// `,` (`iron_steel,machinery`). Build requests with struct literals ending in
+/// `..Default::default()`, or with [`SearchRequest::new`] and the `with_*` methods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SearchRequest {
     /// What the user typed: Chinese, English or both. No syntax is interpreted; quotes,
-    /// colons, `AND`, `-` are ordinary text.
+    /// colons, `AND`, `-` are ordinary text. May be empty when a filter is set: the
+    /// filtered entries are then listed (by rating, unless `sort` says otherwise).
     pub query: String,
     /// Only entries of this kind, when set.
-    #[serde(default)]
     pub kind: Option<EntryKind>,
-    /// How many hits to return at most (capped at [`MAX_LIMIT`]; 0 returns only the total).
-    #[serde(default = "default_limit")]
+    /// How many hits to return at most (capped at [`MAX_LIMIT`]; 0 returns only the total
+    /// and the facets).
     pub limit: usize,
     /// How many of the best hits to skip, for paging.
-    #[serde(default)]
     pub offset: usize,
+    /// Only entries of these key industries (codes such as `iron_steel`, or their Chinese or
+    /// English names).
+    pub industry: Option<String>,
+    /// Only entries of these GB/T 4754 divisions (`C31`).
+    pub division: Option<String>,
+    /// Only entries of these categories (`platform`, `mes`, …).
+    pub category: Option<String>,
+    /// Only entries of these scenarios (codes such as `predictive_maintenance`, or the
+    /// scenarios' Chinese names).
+    pub scenario: Option<String>,
+    /// Only entries with these deployments (`saas`, `on_premise`, `hybrid`, `edge`).
+    pub deployment: Option<String>,
+    /// Only entries of these providers (provider ids; a provider itself included).
+    pub provider: Option<String>,
+    /// Only entries whose price range reaches this price (10k yuan): entries priced up to at
+    /// least `price_min`.
+    pub price_min: Option<f64>,
+    /// Only entries whose price range starts at or below this price (10k yuan).
+    pub price_max: Option<f64>,
+    /// How hits are ordered.
+    pub sort: SortOrder,
+    /// Count the facets of every match ([`SearchResults::facets`]); true by default.
+    pub facets: bool,
 }
 
-fn default_limit() -> usize {
-    DEFAULT_LIMIT
-}
-
-impl SearchRequest {
-    /// Returns a request for the first [`DEFAULT_LIMIT`] hits of every kind.
-    pub fn new(query: impl Into<String>) -> SearchRequest {
+impl Default for SearchRequest {
+    fn default() -> SearchRequest {
         SearchRequest {
-            query: query.into(),
+            query: String::new(),
             kind: None,
             limit: DEFAULT_LIMIT,
             offset: 0,
+            industry: None,
+            division: None,
+            category: None,
+            scenario: None,
+            deployment: None,
+            provider: None,
+            price_min: None,
+            price_max: None,
+            sort: SortOrder::Relevance,
+            facets: true,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// Returns a request for the first [`DEFAULT_LIMIT`] hits of every kind, with facets.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
         }
     }
 
@@ -77,6 +188,37 @@ impl SearchRequest {
         self.offset = offset;
         self
     }
+
+    /// Returns this request with another order.
+    #[must_use]
+    pub fn with_sort(mut self, sort: SortOrder) -> SearchRequest {
+        self.sort = sort;
+        self
+    }
+
+    /// Returns this request with or without facet counts.
+    #[must_use]
+    pub fn with_facets(mut self, facets: bool) -> SearchRequest {
+        self.facets = facets;
+        self
+    }
+
+    /// Returns true when the request sets any filter (kind included).
+    pub fn has_filters(&self) -> bool {
+        self.kind.is_some()
+            || self.price_min.is_some()
+            || self.price_max.is_some()
+            || [
+                &self.industry,
+                &self.division,
+                &self.category,
+                &self.scenario,
+                &self.deployment,
+                &self.provider,
+            ]
+            .into_iter()
+            .any(|value| !filter_values(value.as_deref()).is_empty())
+    }
 }
 
 /// The outcome of a search.
@@ -86,6 +228,11 @@ pub struct SearchResults {
     pub total: usize,
     /// The requested page of matches, best first.
     pub hits: Vec<SearchHit>,
+    /// For each facet of [`crate::facets::FACETS`] (`kind`, `key_industry`, `category`,
+    /// `scenario`, `deployment`, `price_band`, `region`), how many of all the matches have
+    /// each value, most frequent first; empty when the request asked for no facets.
+    #[serde(default)]
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
 }
 
 /// One matching entry.
@@ -100,50 +247,105 @@ pub struct SearchHit {
     /// About [`SNIPPET_CHARS`] characters of its description (or summary) around the
     /// matches, HTML-escaped, matches wrapped in `<em>…</em>`; `…` where text was cut.
     pub snippet: String,
-    /// BM25 relevance with field boosts; higher is better.
+    /// BM25 relevance with field boosts; higher is better (0 when the request had no text).
     pub score: f32,
+    /// Its category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The provider behind it (a provider's own id for a provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    /// Its rating, 0 to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    /// Its lowest price, 10k yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_min: Option<f64>,
+    /// Its highest price, 10k yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_max: Option<f64>,
+    /// When it was published (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_on: Option<String>,
 }
 
-/// Returns the terms a query is searched with: the query's first [`MAX_QUERY_CHARS`]
-/// characters analysed like the indexed text (so a Chinese word brings its parts along),
-/// without single Han characters when there are longer words (they are mostly particles
-/// such as `的`), at most [`MAX_QUERY_TERMS`] of them.
+/// Returns the words a query is searched with, analysed like the indexed text (see
+/// [`crate::query::query_words`]); dictionary expansions are not included.
 pub fn query_terms(query: &str) -> Vec<String> {
-    let cut = query
-        .char_indices()
-        .nth(MAX_QUERY_CHARS)
-        .map_or(query.len(), |(offset, _)| offset);
-    let mut terms = analysis::analyze(&query[..cut]);
-    let is_single_han = |term: &String| {
-        let mut characters = term.chars();
-        matches!((characters.next(), characters.next()), (Some(first), None) if analysis::is_han(first))
-    };
-    if terms.iter().any(|term| !is_single_han(term)) {
-        terms.retain(|term| !is_single_han(term));
-    }
-    terms.truncate(MAX_QUERY_TERMS);
-    terms
+    query::query_words(query)
+        .into_iter()
+        .map(|word| word.term)
+        .collect()
 }
+
+/// Splits a filter value into its alternatives.
+fn filter_values(value: Option<&str>) -> Vec<String> {
+    value
+        .map(|value| {
+            value
+                .split(FILTER_VALUE_SEPARATORS)
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The sort key of a hit: the order's value, a tie-breaker, and the relevance score.
+type SortKey = (f64, f64, Score);
 
 impl Catalog {
     /// Searches the catalog.
     ///
-    /// The query text is analysed like the indexed text and each term is looked for in every
-    /// text field with that field's boost ([`schema::TEXT_FIELD_BOOSTS`]); an entry matches
-    /// when it holds any term, and ranks by BM25. Text that analyses to nothing (only
-    /// punctuation or emoji) matches nothing. Empty or blank text is [`Error::EmptyQuery`].
+    /// The query text is planned into weighted clauses ([`crate::query::plan`]: typed words,
+    /// their parts, translations, synonyms, typo-tolerant Latin words) and each clause is
+    /// looked for in every text field with that field's boost
+    /// ([`schema::TEXT_FIELD_BOOSTS`]); an entry matches when it holds any clause and passes
+    /// every filter. Text that analyses to nothing (only punctuation or emoji) matches
+    /// nothing. Empty text lists the filtered entries; empty text without any filter is
+    /// [`Error::EmptyQuery`]. A price filter that is not a number, or a `price_min` above
+    /// `price_max`, is [`Error::InvalidFilter`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        if request.query.trim().is_empty() {
+        let filters = self.filter_queries(request)?;
+        let has_text = !request.query.trim().is_empty();
+        if !has_text && filters.is_empty() {
             return Err(Error::EmptyQuery);
         }
-        let terms = query_terms(&request.query);
-        if terms.is_empty() {
-            return Ok(SearchResults {
-                total: 0,
-                hits: Vec::new(),
-            });
-        }
-        let query = self.build_query(&terms, request.kind);
+        let mut kind_hint = None;
+        let text_query = if has_text {
+            let plan = query::plan(&request.query, &self.dictionary());
+            kind_hint = plan.kind_hint;
+            if plan.is_empty() {
+                return Ok(SearchResults {
+                    total: 0,
+                    hits: Vec::new(),
+                    facets: empty_facets(request.facets),
+                });
+            }
+            Some(self.text_query(&plan))
+        } else {
+            None
+        };
+        let sort = match (request.sort, has_text) {
+            (SortOrder::Relevance, false) => SortOrder::Rating,
+            (sort, _) => sort,
+        };
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text_query.unwrap_or_else(|| Box::new(AllQuery))
+        } else {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(filters.len() + 1);
+            clauses.push((
+                Occur::Must,
+                text_query
+                    .unwrap_or_else(|| Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))),
+            ));
+            for filter in filters {
+                // Filters score nothing, so scores stay comparable with and without them.
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
         let searcher = self.searcher();
 
         // TopDocs allocates for offset + limit documents: bound both by the index size.
@@ -152,53 +354,182 @@ impl Catalog {
             .limit
             .min(MAX_LIMIT)
             .min(num_docs.saturating_sub(request.offset));
-        let (top_docs, total) = if limit == 0 {
-            (Vec::new(), searcher.search(&query, &Count)?)
+        let facet_counter = request.facets.then_some(FacetCounter);
+        let (top_docs, total, facets) = if limit == 0 {
+            let (total, facets) = searcher.search(&*query, &(Count, facet_counter))?;
+            (Vec::new(), total, facets)
         } else {
             let top = TopDocs::with_limit(limit)
                 .and_offset(request.offset)
-                .order_by_score();
-            searcher.search(&query, &(top, Count))?
+                .tweak_score(move |reader: &SegmentReader| sort_key(sort, kind_hint, reader));
+            searcher.search(&*query, &(top, Count, facet_counter))?
         };
 
         let mut snippets = Snippets::new(&searcher, &*query, self)?;
         let mut hits = Vec::with_capacity(top_docs.len());
-        for (score, address) in top_docs {
+        for ((_, _, score), address) in top_docs {
             let document: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit(&document, address, score, &mut snippets)?);
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: facets.unwrap_or_default(),
+        })
     }
 
-    fn build_query(&self, terms: &[String], kind: Option<EntryKind>) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            Vec::with_capacity(terms.len() * self.fields.text_fields.len());
-        for term in terms {
-            for (field, boost) in &self.fields.text_fields {
-                let term_query = TermQuery::new(
+    /// Returns the query of a plan: for each concept, each of its clauses in each text
+    /// field with the field's boost times the clause's weight, Latin words one typo away at
+    /// [`FUZZY_WEIGHT`], and Latin words in the names' pinyin; concepts combined with
+    /// coordination ([`CoordinationQuery`]).
+    fn text_query(&self, plan: &QueryPlan) -> Box<dyn Query> {
+        let fields = &self.fields;
+        let mut concepts: Vec<Box<dyn Query>> = Vec::with_capacity(plan.concepts);
+        for concept in 0..plan.concepts {
+            let mut groups: Vec<Box<dyn Query>> = Vec::new();
+            for group in 0..plan.groups(concept).max(1) {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for clause in plan.group(concept, group) {
+                    self.push_clause(clause, &mut clauses);
+                }
+                if group == 0 {
+                    for (name, _) in plan.names.iter().filter(|(_, of)| *of == concept) {
+                        let name_query = TermQuery::new(
+                            Term::from_field_text(fields.name_pinyin, name),
+                            IndexRecordOption::Basic,
+                        );
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(name_query), NAME_PINYIN_BOOST)),
+                        ));
+                    }
+                }
+                if !clauses.is_empty() {
+                    groups.push(Box::new(BooleanQuery::new(clauses)));
+                }
+            }
+            match groups.len() {
+                0 => {}
+                1 => concepts.extend(groups),
+                _ => concepts.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    groups,
+                    GROUP_TIE_BREAKER,
+                ))),
+            }
+        }
+        Box::new(CoordinationQuery::new(concepts))
+    }
+
+    /// Pushes the queries of one clause: its terms in each text field with the field's boost
+    /// times the clause's weight, and one typo away in the fuzzy fields.
+    fn push_clause(&self, clause: &Clause, queries: &mut Vec<(Occur, Box<dyn Query>)>) {
+        for (field, boost) in &self.fields.text_fields {
+            let term_query = |term: &String| -> Box<dyn Query> {
+                Box::new(TermQuery::new(
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
+                ))
+            };
+            let matching: Box<dyn Query> = match clause.terms.as_slice() {
+                [term] => term_query(term),
+                terms => Box::new(BooleanQuery::new(
+                    terms
+                        .iter()
+                        .map(|term| (Occur::Must, term_query(term)))
+                        .collect(),
+                )),
+            };
+            queries.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(matching, boost * clause.weight)),
+            ));
+            if let ([term], true) = (clause.terms.as_slice(), clause.fuzzy)
+                && self.fields.fuzzy_fields.contains(field)
+            {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(*field, term), 1, true);
+                queries.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term_query), *boost)),
+                    Box::new(BoostQuery::new(Box::new(fuzzy), boost * FUZZY_WEIGHT)),
                 ));
             }
         }
-        let text_query = BooleanQuery::new(clauses);
-        let Some(kind) = kind else {
-            return Box::new(text_query);
+    }
+
+    /// Returns the filters of a request as queries (each matching the entries it keeps).
+    fn filter_queries(&self, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>> {
+        let fields = &self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let mut one_of = |field: Field, values: Vec<String>| {
+            if values.is_empty() {
+                return;
+            }
+            let terms: Vec<Term> = values
+                .iter()
+                .map(|value| Term::from_field_text(field, value))
+                .collect();
+            filters.push(Box::new(TermSetQuery::new(terms)));
         };
-        let kind_term = Term::from_field_text(self.fields.kind, kind.as_str());
-        // The filter scores nothing, so scores stay comparable with and without it.
-        let kind_filter = ConstScoreQuery::new(
-            Box::new(TermQuery::new(kind_term, IndexRecordOption::Basic)),
-            0.0,
+        if let Some(kind) = request.kind {
+            one_of(fields.kind, vec![kind.as_str().to_string()]);
+        }
+        one_of(
+            fields.industry,
+            filter_values(request.industry.as_deref())
+                .into_iter()
+                .map(|value| industry_code(&value))
+                .collect(),
         );
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(text_query)),
-            (Occur::Must, Box::new(kind_filter)),
-        ]))
+        one_of(fields.division, filter_values(request.division.as_deref()));
+        one_of(fields.category, filter_values(request.category.as_deref()));
+        one_of(
+            fields.scenario,
+            filter_values(request.scenario.as_deref())
+                .into_iter()
+                .flat_map(|value| scenario_codes(&value))
+                .collect(),
+        );
+        one_of(
+            fields.deployment,
+            filter_values(request.deployment.as_deref()),
+        );
+        one_of(
+            fields.provider_id,
+            filter_values(request.provider.as_deref()),
+        );
+
+        for (name, value) in [
+            ("price_min", request.price_min),
+            ("price_max", request.price_max),
+        ] {
+            if value.is_some_and(|price| !price.is_finite()) {
+                return Err(Error::InvalidFilter {
+                    name,
+                    reason: "it is not a finite number".into(),
+                });
+            }
+        }
+        if let (Some(low), Some(high)) = (request.price_min, request.price_max)
+            && low > high
+        {
+            return Err(Error::InvalidFilter {
+                name: "price_min",
+                reason: format!("{low} is above price_max {high}"),
+            });
+        }
+        // The entry's range [price_min, price_max] overlaps the requested one.
+        if let Some(low) = request.price_min {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_f64(fields.price_max, low)),
+                Bound::Unbounded,
+            )));
+        }
+        if let Some(high) = request.price_max {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_f64(fields.price_min, high)),
+            )));
+        }
+        Ok(filters)
     }
 
     fn hit(
@@ -218,6 +549,7 @@ impl Catalog {
         let id = stored_text(document, self.fields.id).ok_or_else(|| corrupt(schema::ID))?;
         let title =
             stored_text(document, self.fields.title).ok_or_else(|| corrupt(schema::TITLE))?;
+
         let description = stored_text(document, self.fields.description).unwrap_or_default();
         let summary = stored_text(document, self.fields.summary).unwrap_or_default();
         let snippet = snippets
@@ -230,14 +562,139 @@ impl Catalog {
                     summary
                 })
             });
+        let number = |field: Field| document.get_first(field).and_then(|value| value.as_f64());
         Ok(SearchHit {
             kind,
             id: id.to_string(),
             title: title.to_string(),
             snippet,
             score,
+            category: stored_text(document, self.fields.category).map(str::to_string),
+            provider_id: stored_text(document, self.fields.provider_id).map(str::to_string),
+            rating: number(self.fields.rating),
+            price_min: number(self.fields.price_min),
+            price_max: number(self.fields.price_max),
+            published_on: document
+                .get_first(self.fields.published_on)
+                .and_then(|value| value.as_datetime())
+                .map(|date| iso_date(date.into_timestamp_secs())),
         })
     }
+}
+
+/// Returns the sort key computer of one segment for an order. Entries of the kind the query
+/// names score [`KIND_HINT_FACTOR`] times more.
+fn sort_key(
+    sort: SortOrder,
+    kind_hint: Option<EntryKind>,
+    reader: &SegmentReader,
+) -> impl Fn(DocId, Score) -> SortKey + use<> {
+    let fast = reader.fast_fields();
+    let hinted = kind_hint.and_then(|kind| {
+        let column = fast.str(schema::KIND).ok().flatten()?;
+        let ordinal = column
+            .dictionary()
+            .term_ord(kind.as_str().as_bytes())
+            .ok()
+            .flatten()?;
+        Some((column, ordinal))
+    });
+    let rating = fast.f64(schema::RATING).ok();
+    let price = match sort {
+        SortOrder::Price => fast.f64(schema::PRICE_MIN).ok(),
+        _ => None,
+    };
+    let published = match sort {
+        SortOrder::Newest => fast.date(schema::PUBLISHED_ON).ok(),
+        _ => None,
+    };
+    move |doc: DocId, score: Score| -> SortKey {
+        let score = match &hinted {
+            Some((column, ordinal)) if column.term_ords(doc).next() == Some(*ordinal) => {
+                score * KIND_HINT_FACTOR
+            }
+            _ => score,
+        };
+        let rating = rating.as_ref().and_then(|column| column.first(doc));
+        let relevance = f64::from(score);
+        match sort {
+            SortOrder::Relevance => (relevance, rating.unwrap_or(0.0), score),
+            SortOrder::Rating => (rating.unwrap_or(-1.0), relevance, score),
+            SortOrder::Price => (
+                price
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .map_or(f64::NEG_INFINITY, |price| -price),
+                relevance,
+                score,
+            ),
+            SortOrder::Newest => (
+                published
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .map_or(f64::NEG_INFINITY, |date| date.into_timestamp_secs() as f64),
+                relevance,
+                score,
+            ),
+        }
+    }
+}
+
+/// Returns the code of a key industry given by code or by its Chinese or English name.
+fn industry_code(value: &str) -> String {
+    parkhub_connectors::industry::KEY_INDUSTRIES
+        .iter()
+        .find(|industry| {
+            industry.code.eq_ignore_ascii_case(value)
+                || industry.name_zh == value
+                || industry.name_en.eq_ignore_ascii_case(value)
+        })
+        .map_or_else(|| value.to_string(), |industry| industry.code.to_string())
+}
+
+/// Returns the scenario codes a filter value stands for: the value itself, and the codes of
+/// the scenarios it names in Chinese or English.
+fn scenario_codes(value: &str) -> Vec<String> {
+    let mut codes = vec![value.to_string()];
+    for scenario in vocabulary::SCENARIOS {
+        if (scenario.name_zh == value || scenario.name_en.eq_ignore_ascii_case(value))
+            && !codes.iter().any(|code| code == scenario.code)
+        {
+            codes.push(scenario.code.to_string());
+        }
+    }
+    codes
+}
+
+/// The facets of a search that matched nothing: every facet, no value.
+fn empty_facets(wanted: bool) -> BTreeMap<String, Vec<FacetCount>> {
+    if !wanted {
+        return BTreeMap::new();
+    }
+    FACETS
+        .iter()
+        .map(|(name, _)| ((*name).to_string(), Vec::new()))
+        .collect()
+}
+
+/// Formats seconds since 1970-01-01 UTC as `YYYY-MM-DD` (proleptic Gregorian calendar).
+fn iso_date(seconds: i64) -> String {
+    // Days to civil date, after Howard Hinnant's `civil_from_days`.
+    let days = seconds.div_euclid(86_400) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 fn stored_text(document: &TantivyDocument, field: Field) -> Option<&str> {
@@ -374,6 +831,7 @@ mod tests {
         maintenance.price_max = Some(80.0);
         maintenance.rating = Some(4.6);
         maintenance.cases = "某钢铁集团2号高炉".into();
+        maintenance.published_on = Some(18_000);
 
         let mut energy =
             CatalogEntry::new(EntryKind::Application, "APP-EN", "园区企业能耗监测平台");
@@ -386,6 +844,9 @@ mod tests {
         energy.scenarios = vec!["energy_monitoring".into()];
         energy.category = Some("energy".into());
         energy.deployment = Some("saas".into());
+        energy.price_min = Some(5.0);
+        energy.rating = Some(4.8);
+        energy.published_on = Some(19_000);
 
         let mut mes = CatalogEntry::new(EntryKind::Application, "APP-MES", "轻量化MES生产执行系统");
         mes.title_en = Some("Lightweight MES".into());
@@ -395,6 +856,10 @@ mod tests {
             开放 <API> 接口 & \"插件\"。"
                 .into();
         mes.category = Some("mes".into());
+        mes.price_min = Some(12.0);
+        mes.price_max = Some(20.0);
+        mes.rating = Some(3.9);
+        mes.published_on = Some(19_500);
 
         let mut vision = CatalogEntry::new(EntryKind::Offering, "OF-VIS", "机器视觉表面缺陷检测");
         vision.title_en = Some("Machine vision surface defect inspection".into());
@@ -403,6 +868,9 @@ mod tests {
             "在产线部署工业相机与边缘计算盒，对钢板、注塑件表面缺陷进行在线检测，检出率99%以上。"
                 .into();
         vision.category = Some("integration".into());
+        vision.price_min = Some(100.0);
+        vision.price_max = Some(300.0);
+        vision.rating = Some(4.2);
 
         let mut provider =
             CatalogEntry::new(EntryKind::Provider, "SP-01", "苏州智维工业科技有限公司");
@@ -717,10 +1185,419 @@ mod tests {
                 title: "t".into(),
                 snippet: "s".into(),
                 score: 1.5,
+                category: None,
+                provider_id: None,
+                rating: Some(4.5),
+                price_min: None,
+                price_max: None,
+                published_on: None,
             }],
+            facets: BTreeMap::new(),
         })
         .expect("results json");
         assert_eq!(json["hits"][0]["kind"], "offering");
         assert_eq!(json["total"], 1);
+    }
+
+    /// A query every fixture entry matches.
+    const EVERYTHING: &str = "检测 维护 数据 设备 能耗 MES 苏州";
+
+    fn request(query: &str) -> SearchRequest {
+        SearchRequest::new(query).with_page(100, 0)
+    }
+
+    #[test]
+    fn the_struct_literal_with_defaults_keeps_compiling() {
+        let request = SearchRequest {
+            query: "能耗".into(),
+            kind: None,
+            limit: 5,
+            offset: 0,
+            ..Default::default()
+        };
+        assert!(request.facets);
+        assert_eq!(request.sort, SortOrder::Relevance);
+        assert!(!request.has_filters());
+        assert!(
+            SearchRequest::new("")
+                .with_kind(EntryKind::Offering)
+                .has_filters()
+        );
+        let blank_filter = SearchRequest {
+            industry: Some(" , ".into()),
+            ..SearchRequest::new("x")
+        };
+        assert!(!blank_filter.has_filters());
+    }
+
+    #[test]
+    fn sort_orders_parse_and_print() {
+        assert_eq!(
+            " Newest ".parse::<SortOrder>().ok(),
+            Some(SortOrder::Newest)
+        );
+        for order in SortOrder::ALL {
+            assert_eq!(order.to_string().parse::<SortOrder>().ok(), Some(order));
+        }
+        let error = "cheapest".parse::<SortOrder>().expect_err("not an order");
+        assert!(matches!(&error, Error::InvalidSort(order) if order == "cheapest"));
+        assert_eq!(
+            serde_json::to_value(SortOrder::Price).ok(),
+            Some(serde_json::json!("price"))
+        );
+    }
+
+    #[test]
+    fn filters_narrow_the_matches() {
+        let fixture = fixture();
+        let all = search(&fixture.catalog, request(EVERYTHING));
+        assert_eq!(all.total, 5, "{all:#?}");
+        let with = |change: &dyn Fn(&mut SearchRequest)| {
+            let mut filtered = request(EVERYTHING);
+            change(&mut filtered);
+            let mut found: Vec<String> = search(&fixture.catalog, filtered)
+                .hits
+                .into_iter()
+                .map(|hit| hit.id)
+                .collect();
+            found.sort();
+            found
+        };
+        assert_eq!(with(&|r| r.category = Some("platform".into())), ["OF-PM"]);
+        assert_eq!(
+            with(&|r| r.deployment = Some("saas,edge".into())),
+            ["APP-EN"]
+        );
+        assert_eq!(
+            with(&|r| r.industry = Some("钢铁".into())),
+            ["OF-PM", "SP-01"]
+        );
+        assert_eq!(
+            with(&|r| r.industry = Some("iron_steel".into())),
+            ["OF-PM", "SP-01"]
+        );
+        assert_eq!(
+            with(&|r| r.provider = Some("SP-01".into())),
+            ["OF-PM", "SP-01"]
+        );
+        assert_eq!(with(&|r| r.scenario = Some("预测性维护".into())), ["OF-PM"]);
+        assert_eq!(
+            with(&|r| r.scenario = Some("predictive_maintenance, energy_monitoring".into())),
+            ["APP-EN", "OF-PM"]
+        );
+        assert_eq!(
+            with(&|r| r.division = Some("C31".into())),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            with(&|r| {
+                r.kind = Some(EntryKind::Application);
+                r.category = Some("mes".into());
+            }),
+            ["APP-MES"]
+        );
+    }
+
+    #[test]
+    fn price_filters_keep_overlapping_ranges() {
+        let fixture = fixture();
+        let ids_with = |low: Option<f64>, high: Option<f64>| {
+            let mut filtered = request(EVERYTHING);
+            filtered.price_min = low;
+            filtered.price_max = high;
+            let mut found: Vec<String> = search(&fixture.catalog, filtered)
+                .hits
+                .into_iter()
+                .map(|hit| hit.id)
+                .collect();
+            found.sort();
+            found
+        };
+        // Prices: APP-EN 5, APP-MES 12–20, OF-PM 30–80, OF-VIS 100–300, SP-01 none.
+        assert_eq!(ids_with(Some(50.0), None), ["OF-PM", "OF-VIS"]);
+        assert_eq!(ids_with(None, Some(10.0)), ["APP-EN"]);
+        assert_eq!(ids_with(Some(15.0), Some(25.0)), ["APP-MES"]);
+        assert_eq!(ids_with(Some(80.0), Some(80.0)), ["OF-PM"]);
+        assert_eq!(
+            ids_with(Some(0.0), None).len(),
+            4,
+            "entries without price are left out"
+        );
+
+        for (low, high) in [
+            (Some(10.0), Some(5.0)),
+            (Some(f64::NAN), None),
+            (None, Some(f64::INFINITY)),
+        ] {
+            let mut invalid = request("能耗");
+            invalid.price_min = low;
+            invalid.price_max = high;
+            let error = fixture
+                .catalog
+                .search(&invalid)
+                .expect_err("invalid price filter");
+            assert!(matches!(error, Error::InvalidFilter { .. }), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_empty_query_with_a_filter_lists_entries() {
+        let fixture = fixture();
+        let listed = search(
+            &fixture.catalog,
+            SearchRequest::new("").with_kind(EntryKind::Application),
+        );
+        assert_eq!(ids(&listed), ["APP-EN", "APP-MES"], "by rating");
+        assert_eq!(listed.total, 2);
+        assert!(listed.hits.iter().all(|hit| hit.score == 0.0));
+        assert_eq!(listed.hits[0].snippet, "水电气热分项计量与能耗监测");
+        let newest = search(
+            &fixture.catalog,
+            SearchRequest::new("  ")
+                .with_kind(EntryKind::Application)
+                .with_sort(SortOrder::Newest),
+        );
+        assert_eq!(ids(&newest), ["APP-MES", "APP-EN"]);
+        assert_eq!(newest.hits[0].published_on.as_deref(), Some("2023-05-23"));
+        let by_provider = search(
+            &fixture.catalog,
+            SearchRequest {
+                provider: Some("SP-01".into()),
+                ..SearchRequest::default()
+            },
+        );
+        assert_eq!(ids(&by_provider), ["OF-PM", "SP-01"]);
+        let error = fixture
+            .catalog
+            .search(&SearchRequest::default())
+            .expect_err("no text, no filter");
+        assert!(matches!(error, Error::EmptyQuery));
+    }
+
+    #[test]
+    fn sorting_by_rating_price_and_date() {
+        let fixture = fixture();
+        let sorted = |order: SortOrder| {
+            search(&fixture.catalog, request(EVERYTHING).with_sort(order))
+                .hits
+                .into_iter()
+                .map(|hit| hit.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            sorted(SortOrder::Rating),
+            ["APP-EN", "OF-PM", "OF-VIS", "APP-MES", "SP-01"]
+        );
+        assert_eq!(
+            sorted(SortOrder::Price)[..4],
+            ["APP-EN", "APP-MES", "OF-PM", "OF-VIS"]
+        );
+        assert_eq!(
+            sorted(SortOrder::Newest)[..3],
+            ["APP-MES", "APP-EN", "OF-PM"]
+        );
+        let relevance = search(&fixture.catalog, request(EVERYTHING));
+        let scores: Vec<f32> = relevance.hits.iter().map(|hit| hit.score).collect();
+        assert!(
+            scores.windows(2).all(|pair| pair[0] >= pair[1]),
+            "{scores:?}"
+        );
+    }
+
+    #[test]
+    fn facets_count_every_match_not_only_the_page() {
+        let fixture = fixture();
+        let results = search(
+            &fixture.catalog,
+            SearchRequest::new(EVERYTHING).with_page(1, 0),
+        );
+        assert_eq!((results.total, results.hits.len()), (5, 1));
+        let counts = |facet: &str| -> Vec<(String, u64)> {
+            results.facets[facet]
+                .iter()
+                .map(|count| (count.value.clone(), count.count))
+                .collect()
+        };
+        let pairs = |items: &[(&str, u64)]| -> Vec<(String, u64)> {
+            items
+                .iter()
+                .map(|(value, count)| ((*value).to_string(), *count))
+                .collect()
+        };
+        assert_eq!(
+            counts("kind"),
+            pairs(&[("application", 2), ("offering", 2), ("provider", 1)])
+        );
+        assert_eq!(
+            counts("price_band"),
+            pairs(&[("10-50", 2), ("50-200", 1), ("<10", 1)])
+        );
+        assert_eq!(
+            counts("key_industry"),
+            pairs(&[("iron_steel", 2), ("nonferrous", 1)])
+        );
+        assert_eq!(counts("region"), pairs(&[("江苏省苏州市", 1)]));
+        assert_eq!(counts("deployment"), pairs(&[("hybrid", 1), ("saas", 1)]));
+        assert_eq!(
+            results
+                .facets
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            [
+                "category",
+                "deployment",
+                "key_industry",
+                "kind",
+                "price_band",
+                "region",
+                "scenario"
+            ]
+        );
+
+        let filtered = search(
+            &fixture.catalog,
+            SearchRequest::new(EVERYTHING)
+                .with_kind(EntryKind::Offering)
+                .with_page(0, 0),
+        );
+        assert_eq!(filtered.total, 2);
+        assert_eq!(
+            filtered.facets["kind"],
+            [FacetCount {
+                value: "offering".into(),
+                count: 2
+            }]
+        );
+
+        let without = search(
+            &fixture.catalog,
+            SearchRequest::new("能耗").with_facets(false),
+        );
+        assert!(without.facets.is_empty());
+        let nothing = search(&fixture.catalog, SearchRequest::new("，。"));
+        assert_eq!(nothing.total, 0);
+        assert!(nothing.facets.values().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn hits_carry_their_exact_values() {
+        let fixture = fixture();
+        let results = search(&fixture.catalog, SearchRequest::new("高炉预测性维护"));
+        let hit = &results.hits[0];
+        assert_eq!(hit.id, "OF-PM");
+        assert_eq!(hit.category.as_deref(), Some("platform"));
+        assert_eq!(hit.provider_id.as_deref(), Some("SP-01"));
+        assert_eq!((hit.price_min, hit.price_max), (Some(30.0), Some(80.0)));
+        assert_eq!(hit.rating, Some(4.6));
+        assert_eq!(hit.published_on.as_deref(), Some("2019-04-14"));
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(19_000 * 86_400), "2022-01-08");
+        assert_eq!(iso_date(-86_400), "1969-12-31");
+    }
+
+    /// Entries written only in Chinese, without scenario codes (whose English names the
+    /// index would add).
+    fn chinese_only() -> (tempfile::TempDir, Catalog) {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        std::fs::write(
+            folder.path().join("synonyms.txt"),
+            "孪生体/数字孪生\n排程, 排产\n",
+        )
+        .expect("synonyms");
+        let catalog = Catalog::open(folder.path()).expect("catalog opens");
+        let mut twin = CatalogEntry::new(EntryKind::Offering, "OF-TWIN", "数字孪生工厂解决方案");
+        twin.summary = "构建工厂三维模型，实时映射产线状态".into();
+        let mut scheduling =
+            CatalogEntry::new(EntryKind::Application, "APP-INJ", "注塑车间排程助手");
+        scheduling.summary = "面向注塑企业的排程工具".into();
+        let mut planning = CatalogEntry::new(EntryKind::Application, "APP-PLAN", "智能排产系统");
+        planning.summary = "订单排产与产能平衡".into();
+        let mut defects = CatalogEntry::new(EntryKind::Offering, "OF-DEF", "表面缺陷检测服务");
+        defects.description = "钢板表面缺陷在线检测".into();
+        let mut furnace = CatalogEntry::new(EntryKind::Offering, "OF-BF", "高炉炉况智能诊断");
+        furnace.summary = "炼铁高炉专家系统".into();
+        let mut provider = CatalogEntry::new(EntryKind::Provider, "SP-HX", "华兴精密机械有限公司");
+        provider.summary = "精密零件加工".into();
+        let mut light = CatalogEntry::new(EntryKind::Application, "APP-LIGHT", "轻量化系统");
+        light.title_en = Some("Lightweight suite".into());
+        catalog
+            .rebuild(&[
+                twin, scheduling, planning, defects, furnace, provider, light,
+            ])
+            .expect("rebuild");
+        (folder, catalog)
+    }
+
+    #[test]
+    fn english_queries_find_chinese_only_entries_through_the_dictionary() {
+        let (_folder, catalog) = chinese_only();
+        for (query, expected) in [
+            ("digital twin", "OF-TWIN"),
+            ("Digital Twins factory", "OF-TWIN"),
+            ("defect detection", "OF-DEF"),
+            ("blast furnace", "OF-BF"),
+            ("injection molding scheduling", "APP-INJ"),
+            ("injection moulding 排程", "APP-INJ"),
+        ] {
+            let results = search(&catalog, SearchRequest::new(query));
+            assert_eq!(
+                ids(&results).first(),
+                Some(&expected),
+                "{query}: {results:#?}"
+            );
+        }
+        let results = search(&catalog, SearchRequest::new("defect detection"));
+        assert!(
+            results.hits[0].snippet.contains("<em>"),
+            "{}",
+            results.hits[0].snippet
+        );
+    }
+
+    #[test]
+    fn synonyms_from_the_index_folder_expand_with_less_weight() {
+        let (_folder, catalog) = chinese_only();
+        let results = search(&catalog, SearchRequest::new("孪生体"));
+        assert_eq!(ids(&results), ["OF-TWIN"]);
+        // 排程 is typed in one title; 排产, its synonym, in the other.
+        let results = search(&catalog, SearchRequest::new("排程"));
+        assert_eq!(ids(&results).first(), Some(&"APP-INJ"), "{results:#?}");
+        assert!(ids(&results).contains(&"APP-PLAN"), "{results:#?}");
+        assert!(results.hits[0].score > results.hits[1].score);
+    }
+
+    #[test]
+    fn latin_words_of_five_letters_or_more_tolerate_one_typo() {
+        let (_folder, catalog) = chinese_only();
+        // Not in the dictionary: matched one typo away in the index.
+        let results = search(&catalog, SearchRequest::new("ligthweight"));
+        assert_eq!(ids(&results), ["APP-LIGHT"]);
+        let exact = search(&catalog, SearchRequest::new("lightweight"));
+        assert!(
+            exact.hits[0].score > results.hits[0].score,
+            "a typo scores less"
+        );
+        // In the dictionary: corrected, then translated.
+        let results = search(&catalog, SearchRequest::new("digitl twin"));
+        assert_eq!(ids(&results).first(), Some(&"OF-TWIN"));
+        // Five letters are enough; four are not.
+        let results = search(&catalog, SearchRequest::new("suitx"));
+        assert_eq!(ids(&results), ["APP-LIGHT"]);
+        let results = search(&catalog, SearchRequest::new("sute"));
+        assert_eq!(results.total, 0);
+    }
+
+    #[test]
+    fn names_are_found_by_their_pinyin() {
+        let (_folder, catalog) = chinese_only();
+        for query in ["hxjm", "huaxing", "HuaXingJingMi"] {
+            let results = search(&catalog, SearchRequest::new(query));
+            assert_eq!(
+                ids(&results).first(),
+                Some(&"SP-HX"),
+                "{query}: {results:#?}"
+            );
+        }
     }
 }

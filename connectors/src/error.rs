@@ -57,6 +57,12 @@ pub enum Error {
         /// The source's headers.
         found: Vec<String>,
     },
+    /// A source with neither a header nor records: an empty file, or only blank lines.
+    #[error("the source is empty: no header and no rows for table '{table}'")]
+    EmptySource {
+        /// The table.
+        table: String,
+    },
     /// A source none of whose columns belongs to the table.
     #[error("no column of the source is a column of table '{table}' (is the header row there, and is this the right table?); the source has: {}", found.join(", "))]
     NoKnownColumn {

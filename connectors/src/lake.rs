@@ -24,6 +24,7 @@ use deltalake::kernel::engine::arrow_conversion::TryIntoKernel as _;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::protocol::SaveMode;
 use futures::StreamExt;
+use sha2::{Digest as _, Sha256};
 use url::Url;
 
 use crate::contract::{TableContract, WriteMode};
@@ -59,6 +60,17 @@ impl BatchIdentity {
 
     fn transaction_app_id(&self) -> String {
         format!("{TRANSACTION_PREFIX}{}", self.content_sha256)
+    }
+
+    /// The version recorded with the application transaction: drawn from the batch id, so
+    /// that a writer can tell its own commit of some content from another writer's commit of
+    /// the same content (two processes ingesting one file at once).
+    fn transaction_version(&self) -> i64 {
+        let digest = Sha256::digest(self.batch_id.as_bytes());
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        // Positive and never 0, so it cannot be mistaken for a default.
+        (i64::from_le_bytes(bytes) & i64::MAX).max(1)
     }
 }
 
@@ -267,7 +279,12 @@ impl Lake {
         if contract.key.len() != key.len() {
             return Err(Error::SchemaMismatch {
                 table: contract.name.clone(),
-                reason: format!("the key has {} columns ({}), {} values were given", contract.key.len(), contract.key.join(", "), key.len()),
+                reason: format!(
+                    "the key has {} columns ({}), {} values were given",
+                    contract.key.len(),
+                    contract.key.join(", "),
+                    key.len()
+                ),
             });
         }
         let lock = self.table_lock(&contract.name);
@@ -279,9 +296,15 @@ impl Lake {
             .key
             .iter()
             .zip(key)
-            .map(|(column, value)| datafusion::prelude::col(column.as_str()).eq(datafusion::prelude::lit(value.to_string())))
+            .map(|(column, value)| {
+                datafusion::prelude::col(column.as_str())
+                    .eq(datafusion::prelude::lit(value.to_string()))
+            })
             .reduce(datafusion::prelude::Expr::and)
-            .ok_or_else(|| Error::SchemaMismatch { table: contract.name.clone(), reason: "the table has no key".into() })?;
+            .ok_or_else(|| Error::SchemaMismatch {
+                table: contract.name.clone(),
+                reason: "the table has no key".into(),
+            })?;
         let started = SystemTime::now();
         let (_, metrics) = delta_table.delete().with_predicate(predicate).await?;
         sync_table_files(&self.table_dir(&contract.name), started);
@@ -290,7 +313,10 @@ impl Lake {
 
     /// Returns the current version of a table, or `None` when it does not exist.
     pub async fn table_version(&self, table: &str) -> Result<Option<u64>> {
-        Ok(self.load_table(table).await?.and_then(|table| table.version()))
+        Ok(self
+            .load_table(table)
+            .await?
+            .and_then(|table| table.version()))
     }
 
     /// Adds the contract's columns the table lacks (nullable ones only): the files already
@@ -344,8 +370,17 @@ impl Lake {
 
     /// Returns true when a batch with this identity's content is already in the table.
     pub async fn is_committed(&self, table: &str, identity: &BatchIdentity) -> Result<bool> {
+        Ok(self.committed_version(table, identity).await?.is_some())
+    }
+
+    /// The transaction version recorded by the commit of this identity's content, if any.
+    async fn committed_version(
+        &self,
+        table: &str,
+        identity: &BatchIdentity,
+    ) -> Result<Option<i64>> {
         let Some(delta_table) = self.load_table(table).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let state = delta_table.snapshot()?;
         let version = state
@@ -354,7 +389,7 @@ impl Lake {
                 identity.transaction_app_id(),
             )
             .await?;
-        Ok(version.is_some())
+        Ok(version)
     }
 
     /// Commits a batch to a table as one Delta commit: appended for append tables, merged on
@@ -387,7 +422,10 @@ impl Lake {
             rows_read: Arc::new(AtomicU64::new(0)),
         });
         let commit_properties = CommitProperties::default()
-            .with_application_transaction(Transaction::new(identity.transaction_app_id(), 1))
+            .with_application_transaction(Transaction::new(
+                identity.transaction_app_id(),
+                identity.transaction_version(),
+            ))
             .with_metadata([
                 (
                     "parkhub.batch_id".to_string(),
@@ -416,12 +454,17 @@ impl Lake {
             }
             Err(error) => {
                 // The commit may have landed even though the call failed (a lost reply from the
-                // store, an error after the log entry was written): the log is the truth.
-                if self
-                    .is_committed(&contract.name, identity)
+                // store, an error after the log entry was written): the log is the truth. The
+                // same content committed by another writer meanwhile is a duplicate, not ours.
+                let landed = self
+                    .committed_version(&contract.name, identity)
                     .await
-                    .unwrap_or(false)
-                {
+                    .unwrap_or(None);
+                if landed.is_some_and(|version| version != identity.transaction_version()) {
+                    tracing::info!(table = %contract.name, "another writer committed the same content first");
+                    return Ok(CommitOutcome::Duplicate);
+                }
+                if landed.is_some() {
                     let version = self
                         .load_table(&contract.name)
                         .await?
@@ -796,13 +839,36 @@ type = "int64"
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Lake::open(dir.path()).expect("lake");
         let contract = test_contract();
-        assert_eq!(lake.delete_by_key(&contract, &["a"]).await.expect("no table"), 0);
-        lake.commit(&contract, batch(&contract, &["a", "b"], &[1, 2]), &BatchIdentity::new("t", "x")).await.expect("commit");
-        assert_eq!(lake.delete_by_key(&contract, &["a"]).await.expect("delete"), 1);
-        assert_eq!(lake.delete_by_key(&contract, &["zzz"]).await.expect("delete"), 0);
+        assert_eq!(
+            lake.delete_by_key(&contract, &["a"])
+                .await
+                .expect("no table"),
+            0
+        );
+        lake.commit(
+            &contract,
+            batch(&contract, &["a", "b"], &[1, 2]),
+            &BatchIdentity::new("t", "x"),
+        )
+        .await
+        .expect("commit");
+        assert_eq!(
+            lake.delete_by_key(&contract, &["a"]).await.expect("delete"),
+            1
+        );
+        assert_eq!(
+            lake.delete_by_key(&contract, &["zzz"])
+                .await
+                .expect("delete"),
+            0
+        );
         assert_eq!(read_all(&lake, "scores").await, vec![("b".into(), 2)]);
         assert!(lake.delete_by_key(&contract, &["a", "b"]).await.is_err());
-        assert_eq!(lake.table_version("scores").await.expect("version"), Some(2), "a delete matching nothing commits nothing");
+        assert_eq!(
+            lake.table_version("scores").await.expect("version"),
+            Some(2),
+            "a delete matching nothing commits nothing"
+        );
     }
 
     #[tokio::test]

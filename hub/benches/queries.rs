@@ -33,7 +33,10 @@ const ENERGY_DAYS: u64 = 90;
 
 fn main() {
     let readings: u64 = env_number("PARKHUB_BENCH_READINGS").unwrap_or(10_000_000);
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf();
     let binary = parkhub_binary(&workspace);
     let python = std::env::var("PARKHUB_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let bench_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-queries");
@@ -42,17 +45,32 @@ fn main() {
     println!("== energy_intensity over ~{readings} readings ==");
     let data_dir = demo_lake(&binary, &bench_dir, readings, ENERGY_DAYS);
     let actual = count_rows(&binary, &data_dir, "energy_readings");
-    println!("lake: {} ({actual} energy readings, {:.0} MB on disk)", data_dir.display(), dir_size(&data_dir) as f64 / 1e6);
+    println!(
+        "lake: {} ({actual} energy readings, {:.0} MB on disk)",
+        data_dir.display(),
+        dir_size(&data_dir) as f64 / 1e6
+    );
     let server = Server::start(&binary, &data_dir, None);
     let parkhub_seconds = median_of(5, || server.indicator("energy_intensity"));
     let duckdb_seconds = duckdb_energy_intensity(&python, &workspace, &data_dir, 5);
     println!("ParkHub over HTTP : {parkhub_seconds:.3} s (median of 5)");
     println!("DuckDB (Python)   : {duckdb_seconds:.3} s (median of 5)");
-    println!("ratio ParkHub / DuckDB time: {:.2}", parkhub_seconds / duckdb_seconds);
+    println!(
+        "ratio ParkHub / DuckDB time: {:.2}",
+        parkhub_seconds / duckdb_seconds
+    );
 
     println!("\n== 10-row queries, 16 concurrent HTTP clients, 10 s ==");
-    let (qps, p50, p99) = server.throughput("SELECT uscc, name, key_industry FROM enterprises LIMIT 10", 16, Duration::from_secs(10));
-    println!("{qps:.0} queries/s, latency p50 {:.1} ms, p99 {:.1} ms", p50 * 1e3, p99 * 1e3);
+    let (qps, p50, p99) = server.throughput(
+        "SELECT uscc, name, key_industry FROM enterprises LIMIT 10",
+        16,
+        Duration::from_secs(10),
+    );
+    println!(
+        "{qps:.0} queries/s, latency p50 {:.1} ms, p99 {:.1} ms",
+        p50 * 1e3,
+        p99 * 1e3
+    );
     drop(server);
 
     if std::env::var("PARKHUB_BENCH_BIG").is_ok_and(|value| value == "1") {
@@ -60,15 +78,26 @@ fn main() {
         println!("\n== energy_intensity over ~{big_readings} readings with a 256 MiB pool ==");
         let big_dir = demo_lake(&binary, &bench_dir, big_readings, 450);
         let config = bench_dir.join("pool-256.toml");
-        std::fs::write(&config, "[query]\nmemory_bytes = 268435456\ntimeout_seconds = 3600\n").expect("config");
+        std::fs::write(
+            &config,
+            "[query]\nmemory_bytes = 268435456\ntimeout_seconds = 3600\n",
+        )
+        .expect("config");
         let server = Server::start(&binary, &big_dir, Some(&config));
         let seconds = server.indicator("energy_intensity");
-        println!("completed in {seconds:.1} s; server peak RSS {:.0} MiB", server.peak_rss_bytes() as f64 / 1048576.0);
+        println!(
+            "completed in {seconds:.1} s; server peak RSS {:.0} MiB",
+            server.peak_rss_bytes() as f64 / 1048576.0
+        );
     }
 }
 
 fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|text| text.replace('_', "").parse().unwrap_or_else(|_| panic!("{name} is a number")))
+    std::env::var(name).ok().map(|text| {
+        text.replace('_', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} is a number"))
+    })
 }
 
 fn parkhub_binary(workspace: &Path) -> PathBuf {
@@ -86,7 +115,8 @@ fn parkhub_binary(workspace: &Path) -> PathBuf {
 
 /// Returns a data dir holding a demo park with about `readings` energy readings (made once).
 fn demo_lake(binary: &Path, bench_dir: &Path, readings: u64, days: u64) -> PathBuf {
-    let enterprises = ((readings as f64) / (METERS_PER_ENTERPRISE * 24.0 * days as f64)).ceil() as u64;
+    let enterprises =
+        ((readings as f64) / (METERS_PER_ENTERPRISE * 24.0 * days as f64)).ceil() as u64;
     let data_dir = bench_dir.join(format!("lake-{enterprises}x{days}"));
     if data_dir.join("lake/energy_readings/_delta_log").is_dir() {
         return data_dir;
@@ -95,12 +125,23 @@ fn demo_lake(binary: &Path, bench_dir: &Path, readings: u64, days: u64) -> PathB
     let status = Command::new(binary)
         .args(["--data-dir"])
         .arg(&data_dir)
-        .args(["demo", "--enterprises", &enterprises.to_string(), "--months", "24", "--energy-days", &days.to_string()])
+        .args([
+            "demo",
+            "--enterprises",
+            &enterprises.to_string(),
+            "--months",
+            "24",
+            "--energy-days",
+            &days.to_string(),
+        ])
         .env("PARKHUB_LOG", "warn")
         .status()
         .expect("parkhub demo runs");
     assert!(status.success(), "parkhub demo failed");
-    println!("generated the demo park ({enterprises} enterprises, {days} days) in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "generated the demo park ({enterprises} enterprises, {days} days) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     data_dir
 }
 
@@ -108,10 +149,19 @@ fn count_rows(binary: &Path, data_dir: &Path, table: &str) -> u64 {
     let output = Command::new(binary)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["sql", &format!("SELECT count(*) AS n FROM {table}"), "--format", "csv"])
+        .args([
+            "sql",
+            &format!("SELECT count(*) AS n FROM {table}"),
+            "--format",
+            "csv",
+        ])
         .output()
         .expect("parkhub sql runs");
-    String::from_utf8_lossy(&output.stdout).lines().nth(1).and_then(|line| line.trim().parse().ok()).unwrap_or(0)
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|line| line.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn dir_size(path: &Path) -> u64 {
@@ -137,8 +187,11 @@ fn median_of(runs: usize, mut measure: impl FnMut() -> f64) -> f64 {
 
 /// The same indicator in DuckDB, over the lake's Parquet files, with the same parameter values.
 fn duckdb_energy_intensity(python: &str, workspace: &Path, data_dir: &Path, runs: usize) -> f64 {
-    let sql = std::fs::read_to_string(workspace.join("queries/indicators/energy_intensity.sql")).expect("indicator SQL");
-    let sql = sql.replace("$from", "DATE '1900-01-01'").replace("$to", "current_date");
+    let sql = std::fs::read_to_string(workspace.join("queries/indicators/energy_intensity.sql"))
+        .expect("indicator SQL");
+    let sql = sql
+        .replace("$from", "DATE '1900-01-01'")
+        .replace("$to", "current_date");
     let script = r#"
 import duckdb, statistics, sys, time
 lake, runs, sql = sys.argv[1], int(sys.argv[2]), sys.stdin.read()
@@ -162,12 +215,19 @@ print("RESULT", statistics.median(times), len(rows))
         .stdout(Stdio::piped())
         .spawn()
         .expect("python runs (pip install -r bench/requirements.txt)");
-    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), sql.as_bytes()).expect("send SQL");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), sql.as_bytes())
+        .expect("send SQL");
     drop(child.stdin.take());
     let output = child.wait_with_output().expect("DuckDB finishes");
-    assert!(output.status.success(), "DuckDB failed (pip install -r bench/requirements.txt)");
+    assert!(
+        output.status.success(),
+        "DuckDB failed (pip install -r bench/requirements.txt)"
+    );
     let text = String::from_utf8_lossy(&output.stdout);
-    let result = text.lines().find_map(|line| line.strip_prefix("RESULT ")).unwrap_or_else(|| panic!("no result from DuckDB:\n{text}"));
+    let result = text
+        .lines()
+        .find_map(|line| line.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("no result from DuckDB:\n{text}"));
     let mut parts = result.split_whitespace();
     let seconds: f64 = parts.next().and_then(|p| p.parse().ok()).expect("a time");
     println!("DuckDB answered {} rows", parts.next().unwrap_or("?"));
@@ -203,13 +263,24 @@ impl Server {
             }
         }
         assert!(!base_url.is_empty(), "the server did not start");
-        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(3600)).build().expect("client");
-        Server { child, base_url, client }
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(3600))
+            .build()
+            .expect("client");
+        Server {
+            child,
+            base_url,
+            client,
+        }
     }
 
     fn indicator(&self, name: &str) -> f64 {
         let started = Instant::now();
-        let response = self.client.get(format!("{}/api/indicators/{name}", self.base_url)).send().expect("request");
+        let response = self
+            .client
+            .get(format!("{}/api/indicators/{name}", self.base_url))
+            .send()
+            .expect("request");
         let status = response.status();
         let body = response.text().expect("body");
         assert!(status.is_success(), "{name}: {status} {body}");
@@ -239,18 +310,33 @@ impl Server {
             .collect();
         std::thread::sleep(duration);
         stop.store(true, Ordering::Relaxed);
-        let mut latencies: Vec<f64> = workers.into_iter().flat_map(|worker| worker.join().expect("client")).collect();
+        let mut latencies: Vec<f64> = workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("client"))
+            .collect();
         latencies.sort_by(f64::total_cmp);
         let quantile = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
-        (latencies.len() as f64 / duration.as_secs_f64(), quantile(0.5), quantile(0.99))
+        (
+            latencies.len() as f64 / duration.as_secs_f64(),
+            quantile(0.5),
+            quantile(0.99),
+        )
     }
 
     fn peak_rss_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .and_then(|value| {
+                value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
             .map_or(0, |kib| kib * 1024)
     }
 }

@@ -5,6 +5,7 @@ pub mod error;
 pub mod health;
 pub mod indicators;
 pub mod ingest;
+pub mod openapi;
 pub mod quarantine;
 pub mod sql;
 pub mod tables;

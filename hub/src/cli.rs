@@ -247,8 +247,10 @@ pub fn main() -> ExitCode {
     } else {
         "warn"
     };
+    // deltalake warns on every merge that a metric is missing: noise for the user, silenced.
+    let default_filter = format!("{default_level},deltalake_core::operations::merge=error");
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARKHUB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     // PARKHUB_LOG_FORMAT=json gives one JSON object per line (with the request's span fields).
     let json_logs =
         std::env::var("PARKHUB_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
@@ -655,6 +657,7 @@ async fn catalog_search(
         kind,
         limit,
         offset,
+        ..Default::default()
     };
     let results = services.catalog.search(&request)?;
     let mut stdout = std::io::stdout().lock();

@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::{self, ApiError};
 use crate::services::Services;
@@ -38,21 +40,63 @@ impl AppState {
 /// Name of the header carrying a request's id (taken from the client when it sends one).
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// Returns the routes of the API together with their OpenAPI description.
+///
+/// Every route is added here with utoipa-axum's `routes!`, which registers the handler in the
+/// router and its `#[utoipa::path]` operation in the description in one step, so the served
+/// routes and the described ones cannot drift apart. Add routes only this way.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(api::openapi::ApiDocument::openapi())
+        .routes(routes!(api::health::health))
+        .routes(routes!(api::tables::list_tables))
+        .routes(routes!(api::sql::run_sql))
+        .routes(routes!(api::catalog::search))
+        .routes(routes!(api::ingest::ingest, api::ingest::report))
+        .routes(routes!(api::quarantine::list))
+        .routes(routes!(api::indicators::list))
+        .routes(routes!(api::indicators::run))
+        .routes(routes!(metrics))
+        .routes(routes!(api::openapi::openapi_json))
+}
+
+/// Returns the OpenAPI description of every route [`app`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// Returns every route [`app`] serves as `(method, path)`, the method upper-case and the path in
+/// the router's `{parameter}` syntax, read from the description built with the router.
+pub fn routes() -> Vec<(String, String)> {
+    let document = openapi();
+    let mut routes = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let operations = [
+            ("GET", &item.get),
+            ("PUT", &item.put),
+            ("POST", &item.post),
+            ("DELETE", &item.delete),
+            ("OPTIONS", &item.options),
+            ("HEAD", &item.head),
+            ("PATCH", &item.patch),
+            ("TRACE", &item.trace),
+            ("QUERY", &item.query),
+        ];
+        for (method, operation) in operations {
+            if operation.is_some() {
+                routes.push((method.to_string(), path.clone()));
+            }
+        }
+        for method in item.additional_operations.keys() {
+            routes.push((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    routes
+}
+
 /// Returns the router of the whole API.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(api::health::health))
-        .route("/api/tables", get(api::tables::list_tables))
-        .route("/api/sql", post(api::sql::run_sql))
-        .route("/api/catalog/search", get(api::catalog::search))
-        .route(
-            "/api/ingest/{table_or_batch}",
-            post(api::ingest::ingest).get(api::ingest::report),
-        )
-        .route("/api/quarantine", get(api::quarantine::list))
-        .route("/api/indicators", get(api::indicators::list))
-        .route("/api/indicators/{name}", get(api::indicators::run))
-        .route("/metrics", get(metrics))
+    let (router, _description) = api_router().split_for_parts();
+    router
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -61,6 +105,18 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Returns the counters and histograms in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "health",
+    responses(
+        (status = 200, description = "Counters and histograms of requests, queries, searches and \
+                                      ingests in the Prometheus text exposition format 0.0.4.",
+            body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
+    )
+)]
 async fn metrics(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> impl axum::response::IntoResponse {

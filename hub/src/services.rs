@@ -55,8 +55,9 @@ impl Services {
         let contracts = Arc::new(Contracts::load(lake.data_dir())?);
         parkhub_connectors::spool::clean_stale_spool_files(lake.data_dir());
         let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::load(lake.data_dir())?);
-        let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts), limits)?;
         let catalog = Arc::new(Catalog::open(&lake.data_dir().join(CATALOG_FOLDER))?);
+        let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts), limits)?
+            .with_catalog(Arc::clone(&catalog));
         Ok(Services {
             contracts,
             lake,

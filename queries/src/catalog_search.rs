@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float32Array, Float64Array, RecordBatch, StringArray, UInt32Array};
+use datafusion::arrow::array::{
+    ArrayRef, Float32Array, Float64Array, RecordBatch, StringArray, UInt32Array,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
 use datafusion::common::ScalarValue;
@@ -52,9 +54,12 @@ impl CatalogSearchFunction {
 
 fn text_argument(expression: &Expr, position: usize) -> Result<String> {
     match expression {
-        Expr::Literal(ScalarValue::Utf8(Some(text)) | ScalarValue::Utf8View(Some(text)) | ScalarValue::LargeUtf8(Some(text)), _) => {
-            Ok(text.clone())
-        }
+        Expr::Literal(
+            ScalarValue::Utf8(Some(text))
+            | ScalarValue::Utf8View(Some(text))
+            | ScalarValue::LargeUtf8(Some(text)),
+            _,
+        ) => Ok(text.clone()),
         other => Err(DataFusionError::Plan(format!(
             "{FUNCTION_NAME}: argument {position} must be a text literal, found {other}"
         ))),
@@ -63,16 +68,21 @@ fn text_argument(expression: &Expr, position: usize) -> Result<String> {
 
 fn limit_argument(expression: &Expr) -> Result<usize> {
     let limit = match expression {
-        Expr::Literal(value, _) if value.data_type().is_integer() => {
-            value.to_string().parse::<i64>().map_err(|error| DataFusionError::Plan(error.to_string()))?
-        }
+        Expr::Literal(value, _) if value.data_type().is_integer() => value
+            .to_string()
+            .parse::<i64>()
+            .map_err(|error| DataFusionError::Plan(error.to_string()))?,
         other => {
-            return Err(DataFusionError::Plan(format!("{FUNCTION_NAME}: the limit must be an integer literal, found {other}")));
+            return Err(DataFusionError::Plan(format!(
+                "{FUNCTION_NAME}: the limit must be an integer literal, found {other}"
+            )));
         }
     };
     match usize::try_from(limit) {
         Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
-        _ => Err(DataFusionError::Plan(format!("{FUNCTION_NAME}: the limit must be between 1 and {MAX_LIMIT}"))),
+        _ => Err(DataFusionError::Plan(format!(
+            "{FUNCTION_NAME}: the limit must be between 1 and {MAX_LIMIT}"
+        ))),
     }
 }
 
@@ -92,27 +102,70 @@ impl TableFunctionImpl for CatalogSearchFunction {
                 if text.is_empty() {
                     None
                 } else {
-                    Some(text.parse::<EntryKind>().map_err(|error| DataFusionError::Plan(format!("{FUNCTION_NAME}: {error}")))?)
+                    Some(text.parse::<EntryKind>().map_err(|error| {
+                        DataFusionError::Plan(format!("{FUNCTION_NAME}: {error}"))
+                    })?)
                 }
             }
             None => None,
         };
-        let limit = exprs.get(2).map(limit_argument).transpose()?.unwrap_or(DEFAULT_LIMIT);
-        let request = SearchRequest { query, kind, limit, offset: 0, ..SearchRequest::default() };
-        let results = self.catalog.search(&request).map_err(|error| DataFusionError::Plan(format!("{FUNCTION_NAME}: {error}")))?;
+        let limit = exprs
+            .get(2)
+            .map(limit_argument)
+            .transpose()?
+            .unwrap_or(DEFAULT_LIMIT);
+        let request = SearchRequest {
+            query,
+            kind,
+            limit,
+            offset: 0,
+            ..SearchRequest::default()
+        };
+        let results = self
+            .catalog
+            .search(&request)
+            .map_err(|error| DataFusionError::Plan(format!("{FUNCTION_NAME}: {error}")))?;
         let hits = &results.hits;
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(hits.iter().map(|hit| hit.id.as_str()))),
-            Arc::new(StringArray::from_iter_values(hits.iter().map(|hit| hit.kind.as_str()))),
-            Arc::new(Float32Array::from_iter_values(hits.iter().map(|hit| hit.score))),
-            Arc::new(UInt32Array::from_iter_values((1..=hits.len() as u32).collect::<Vec<_>>())),
-            Arc::new(StringArray::from_iter_values(hits.iter().map(|hit| hit.title.as_str()))),
-            Arc::new(StringArray::from_iter_values(hits.iter().map(|hit| hit.snippet.as_str()))),
-            Arc::new(hits.iter().map(|hit| hit.category.as_deref()).collect::<StringArray>()),
-            Arc::new(hits.iter().map(|hit| hit.provider_id.as_deref()).collect::<StringArray>()),
+            Arc::new(StringArray::from_iter_values(
+                hits.iter().map(|hit| hit.id.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                hits.iter().map(|hit| hit.kind.as_str()),
+            )),
+            Arc::new(Float32Array::from_iter_values(
+                hits.iter().map(|hit| hit.score),
+            )),
+            Arc::new(UInt32Array::from_iter_values(
+                (1..=hits.len() as u32).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                hits.iter().map(|hit| hit.title.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                hits.iter().map(|hit| hit.snippet.as_str()),
+            )),
+            Arc::new(
+                hits.iter()
+                    .map(|hit| hit.category.as_deref())
+                    .collect::<StringArray>(),
+            ),
+            Arc::new(
+                hits.iter()
+                    .map(|hit| hit.provider_id.as_deref())
+                    .collect::<StringArray>(),
+            ),
             Arc::new(hits.iter().map(|hit| hit.rating).collect::<Float64Array>()),
-            Arc::new(hits.iter().map(|hit| hit.price_min).collect::<Float64Array>()),
-            Arc::new(hits.iter().map(|hit| hit.price_max).collect::<Float64Array>()),
+            Arc::new(
+                hits.iter()
+                    .map(|hit| hit.price_min)
+                    .collect::<Float64Array>(),
+            ),
+            Arc::new(
+                hits.iter()
+                    .map(|hit| hit.price_max)
+                    .collect::<Float64Array>(),
+            ),
         ];
         let schema = CatalogSearchFunction::schema();
         let batch = RecordBatch::try_new(Arc::clone(&schema), columns)?;

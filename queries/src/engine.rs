@@ -30,7 +30,7 @@ pub const CATALOG_NAME: &str = "parkhub";
 pub const SCHEMA_NAME: &str = "lake";
 
 /// A column of a lake table, as listed by [`QueryEngine::tables`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ColumnInfo {
     /// The column name.
     pub name: String,
@@ -40,7 +40,7 @@ pub struct ColumnInfo {
 }
 
 /// A lake table, as listed by [`QueryEngine::tables`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TableInfo {
     /// The table name.
     pub name: String,
@@ -62,6 +62,22 @@ pub struct QueryEngine {
     runtime: Arc<DedicatedRuntime>,
     permits: Arc<Semaphore>,
     indicators: Arc<crate::indicators::IndicatorLibrary>,
+    session_setup: Option<SessionSetup>,
+    catalog: Option<Arc<parkhub_catalog::Catalog>>,
+}
+
+/// Extra preparation of every session an engine plans in, after the lake schema is registered
+/// (the Postgres wire server adds `pg_catalog` and the Postgres functions with it). It cannot
+/// loosen the guard: every statement is still checked before and after planning.
+#[derive(Clone)]
+struct SessionSetup(Arc<SessionSetupFn>);
+
+type SessionSetupFn = dyn Fn(&SessionContext) -> datafusion::error::Result<()> + Send + Sync;
+
+impl std::fmt::Debug for SessionSetup {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("SessionSetup")
+    }
 }
 
 /// The query engine's own thread pool, so that a heavy query never stalls HTTP, search or
@@ -181,7 +197,29 @@ impl QueryEngine {
             runtime: Arc::new(DedicatedRuntime(Some(runtime))),
             permits,
             indicators,
+            session_setup: None,
+            catalog: None,
         })
+    }
+
+    /// Returns this engine with `catalog_search(...)` available in every session.
+    pub fn with_catalog(mut self, catalog: Arc<parkhub_catalog::Catalog>) -> QueryEngine {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// Returns a copy of this engine (the same lake, limits, memory pool, query runtime and
+    /// concurrency permits) whose sessions `setup` prepares after the lake schema is
+    /// registered, e.g. with more schemas or functions. Statements planned by the copy go
+    /// through the same guard.
+    pub fn with_session_setup(
+        &self,
+        setup: impl Fn(&SessionContext) -> datafusion::error::Result<()> + Send + Sync + 'static,
+    ) -> QueryEngine {
+        QueryEngine {
+            session_setup: Some(SessionSetup(Arc::new(setup))),
+            ..self.clone()
+        }
     }
 
     /// Returns the indicator library.
@@ -197,6 +235,18 @@ impl QueryEngine {
     /// Runs a planned query on the query runtime under the time limit and the concurrency
     /// limit; the batches arrive through the returned stream.
     pub fn execute(&self, frame: DataFrame) -> Result<QueryStream> {
+        let mut unbound: Vec<String> = frame
+            .logical_plan()
+            .get_parameter_names()?
+            .into_iter()
+            .collect();
+        if !unbound.is_empty() {
+            unbound.sort();
+            return Err(Error::InvalidSql(format!(
+                "{} has no value: parameters are only accepted by the indicators and by prepared statements of the Postgres protocol",
+                unbound.join(", ")
+            )));
+        }
         let permit = Arc::clone(&self.permits)
             .try_acquire_owned()
             .map_err(|_| Error::Busy {
@@ -266,8 +316,19 @@ impl QueryEngine {
                 "the default catalog was not created".into(),
             ))
         })?;
+        if let Some(catalog) = &self.catalog {
+            context.register_udtf(
+                crate::catalog_search::FUNCTION_NAME,
+                Arc::new(crate::catalog_search::CatalogSearchFunction::new(
+                    Arc::clone(catalog),
+                )),
+            );
+        }
         let lake_schema = Arc::new(LakeSchemaProvider::new(Arc::clone(&self.lake)));
         catalog.register_schema(SCHEMA_NAME, Arc::clone(&lake_schema) as _)?;
+        if let Some(setup) = &self.session_setup {
+            (setup.0)(&context)?;
+        }
         Ok((context, lake_schema))
     }
 
@@ -280,24 +341,56 @@ impl QueryEngine {
         let statement = state
             .sql_to_statement(sql, &dialect)
             .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
+        self.plan_parsed(&context, &lake_schema, statement).await
+    }
+
+    /// Checks and plans one statement parsed elsewhere (the Postgres wire server parses with
+    /// the Postgres dialect and its compatibility rewrites), exactly as [`QueryEngine::plan`]
+    /// does after parsing: refuses anything but reads, and names an unknown table together
+    /// with the tables that exist.
+    pub async fn plan_statement(
+        &self,
+        statement: datafusion::sql::parser::Statement,
+    ) -> Result<DataFrame> {
+        let (context, lake_schema) = self.session()?;
+        self.plan_parsed(&context, &lake_schema, statement).await
+    }
+
+    async fn plan_parsed(
+        &self,
+        context: &SessionContext,
+        lake_schema: &Arc<LakeSchemaProvider>,
+        statement: datafusion::sql::parser::Statement,
+    ) -> Result<DataFrame> {
+        let state = context.state();
         guard::check_statement(&statement)?;
         let references = state
             .resolve_table_references(&statement)
             .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
         for reference in &references {
-            let bare_or_lake = reference.schema().is_none_or(|schema| schema == SCHEMA_NAME);
-            let Some(name) = reference.table().strip_prefix(crate::indicators::VIEW_PREFIX) else {
+            let bare_or_lake = reference
+                .schema()
+                .is_none_or(|schema| schema == SCHEMA_NAME);
+            let Some(name) = reference
+                .table()
+                .strip_prefix(crate::indicators::VIEW_PREFIX)
+            else {
                 continue;
             };
             if let (true, Ok(indicator)) = (bare_or_lake, self.indicators.get(name))
                 && indicator.is_parameterless()
             {
                 // An indicator's SQL names lake tables only, so this does not recurse further.
-                let frame = Box::pin(crate::indicators::run_indicator(self, indicator, &Default::default())).await?;
+                let frame = Box::pin(crate::indicators::run_indicator(
+                    self,
+                    indicator,
+                    &Default::default(),
+                ))
+                .await?;
                 lake_schema.add_view(reference.table(), frame.into_view());
             }
         }
-        self.check_table_references(&references, state.table_functions(), &lake_schema)?;
+        self.check_table_references(&references, state.table_functions(), lake_schema)?;
         let plan = state.statement_to_plan(statement).await.map_err(|error| {
             if is_planning_error(&error) {
                 Error::InvalidSql(error.strip_backtrace().to_string())
@@ -320,7 +413,9 @@ impl QueryEngine {
     ) -> Result<()> {
         use datafusion::catalog::SchemaProvider as _;
         for reference in references {
-            if reference.schema().is_none_or(|schema| schema == SCHEMA_NAME)
+            if reference
+                .schema()
+                .is_none_or(|schema| schema == SCHEMA_NAME)
                 && lake_schema.table_exist(reference.table())
             {
                 continue;
@@ -527,6 +622,70 @@ mod tests {
                 "DROP TABLE is not allowed: SQL in ParkHub is read-only (SELECT, WITH, EXPLAIN, SHOW and DESCRIBE only)"
             )
         );
+    }
+
+    #[tokio::test]
+    async fn statements_parsed_elsewhere_and_session_setups_keep_the_guard() {
+        use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+        use datafusion::scalar::ScalarValue;
+        use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+        use datafusion::sql::sqlparser::parser::Parser;
+
+        let (_dir, engine) = engine_with_enterprises().await;
+        let engine = engine.with_session_setup(|context| {
+            context.register_udf(create_udf(
+                "answer",
+                vec![],
+                datafusion::arrow::datatypes::DataType::Int64,
+                Volatility::Immutable,
+                Arc::new(|_| Ok(ColumnarValue::Scalar(ScalarValue::Int64(Some(42))))),
+            ));
+            Ok(())
+        });
+        let parse = |sql: &str| {
+            datafusion::sql::parser::Statement::Statement(Box::new(
+                Parser::parse_sql(&PostgreSqlDialect {}, sql)
+                    .expect("parses")
+                    .remove(0),
+            ))
+        };
+        let frame = engine
+            .plan_statement(parse(
+                "SELECT answer() AS a, count(*) AS n FROM enterprises",
+            ))
+            .await
+            .expect("plan");
+        let batches = engine
+            .execute(frame)
+            .expect("run")
+            .collect()
+            .await
+            .expect("rows");
+        let (rows, _) = crate::format::json_rows(&batches, 10);
+        assert_eq!(
+            rows,
+            vec![vec![serde_json::json!(42), serde_json::json!(2)]]
+        );
+        for sql in [
+            "DROP TABLE enterprises",
+            "COPY enterprises TO '/tmp/out.csv'",
+            "SET datafusion.execution.batch_size = 1",
+            "INSERT INTO enterprises (uscc) VALUES ($1)",
+        ] {
+            assert!(
+                matches!(
+                    engine.plan_statement(parse(sql)).await,
+                    Err(Error::ReadOnly { .. })
+                ),
+                "{sql}"
+            );
+        }
+        assert!(matches!(
+            engine
+                .plan_statement(parse("SELECT * FROM enterprise"))
+                .await,
+            Err(Error::UnknownTable { .. })
+        ));
     }
 
     #[tokio::test]

@@ -151,7 +151,7 @@ impl IndicatorError {
 
 /// The type of an indicator parameter, which decides how its text value is parsed and which
 /// Arrow type it is bound as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParameterKind {
     /// Any text, bound as `Utf8`.
@@ -231,7 +231,7 @@ fn parse_date(value: &str) -> Option<NaiveDate> {
 }
 
 /// A parameter of an indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IndicatorParameter {
     /// The name, written `$name` in the SQL.
     pub name: String,
@@ -245,7 +245,7 @@ pub struct IndicatorParameter {
 }
 
 /// A named indicator: its documentation and its SQL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Indicator {
     /// The name (snake_case), also the name of its files.
     pub name: String,

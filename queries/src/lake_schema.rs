@@ -19,17 +19,26 @@ pub struct LakeSchemaProvider {
 impl LakeSchemaProvider {
     /// Creates the schema over `lake`.
     pub fn new(lake: Arc<Lake>) -> LakeSchemaProvider {
-        LakeSchemaProvider { lake, views: std::sync::RwLock::new(std::collections::BTreeMap::new()) }
+        LakeSchemaProvider {
+            lake,
+            views: std::sync::RwLock::new(std::collections::BTreeMap::new()),
+        }
     }
 
     /// Adds a view (an indicator planned with its default parameters) under `name`.
     pub fn add_view(&self, name: &str, view: Arc<dyn TableProvider>) {
-        let mut views = self.views.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut views = self
+            .views
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         views.insert(name.to_string(), view);
     }
 
     fn view(&self, name: &str) -> Option<Arc<dyn TableProvider>> {
-        let views = self.views.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let views = self
+            .views
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         views.get(name).cloned()
     }
 }
@@ -41,7 +50,10 @@ impl SchemaProvider for LakeSchemaProvider {
             tracing::warn!(%error, "cannot list the lake's tables");
             Vec::new()
         });
-        let views = self.views.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let views = self
+            .views
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         names.extend(views.keys().cloned());
         names
     }

@@ -185,6 +185,18 @@ fn bad_requests_get_clear_errors() {
         "{body}"
     );
 
+    let response = post_sql("SELECT $1");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().expect("json");
+    assert_eq!(body["code"], "invalid_sql");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("$1 has no value"),
+        "{body}"
+    );
+
     let response = post_sql("DROP TABLE enterprises");
     assert_eq!(response.status(), 400);
     let body: Value = response.json().expect("json");

@@ -118,7 +118,12 @@ fn gbk_csv_with_chinese_headers_lands_and_bad_rows_are_quarantined_with_bilingua
     assert_counts(&report, "committed", (10, 6, 4));
     assert_eq!(report["table"], "enterprises");
     assert_eq!(report["content_sha256"], sha256_hex(&bytes));
-    assert!(report["source"].as_str().expect("source").ends_with("enterprises_gbk.csv"));
+    assert!(
+        report["source"]
+            .as_str()
+            .expect("source")
+            .ends_with("enterprises_gbk.csv")
+    );
     let batch = report["batch_id"].as_str().expect("batch id").to_string();
     assert!(!batch.is_empty());
     assert!(report["started_at"].is_string() && report["finished_at"].is_string());
@@ -363,7 +368,9 @@ fn ndjson_with_nested_and_missing_fields() {
         rows.iter()
             .find(|row| {
                 row["meter_id"] == meter
-                    && row["ts"].as_str().is_some_and(|ts| ts.starts_with(ts_prefix))
+                    && row["ts"]
+                        .as_str()
+                        .is_some_and(|ts| ts.starts_with(ts_prefix))
             })
             .unwrap_or_else(|| panic!("{meter} at {ts_prefix}: {rows:#?}"))["tce"]
             .clone()
@@ -411,7 +418,10 @@ fn parquet_with_typed_columns() {
         "SELECT sum(output_value) AS output, sum(employees) AS employees, \
          count(DISTINCT period) AS periods FROM production_monthly",
     );
-    assert_eq!(rows[0]["output"], 12700.0, "the first of the duplicate keys");
+    assert_eq!(
+        rows[0]["output"], 12700.0,
+        "the first of the duplicate keys"
+    );
     assert_eq!(rows[0]["employees"], 320 + 318 + 1250 + 1240 + 41);
     assert_eq!(rows[0]["periods"], 2);
 }
@@ -427,8 +437,10 @@ fn mixed_good_and_bad_rows_in_plain_output_and_again_as_a_duplicate() {
     let stdout = stdout_of(&output);
     assert!(output.status.success(), "{stdout}");
     assert!(
-        stdout.lines().any(|line| line.starts_with("ok")
-            && line.contains("20 rows read, 14 written, 6 rejected")),
+        stdout
+            .lines()
+            .any(|line| line.starts_with("ok")
+                && line.contains("20 rows read, 14 written, 6 rejected")),
         "{stdout}"
     );
     assert!(
@@ -571,6 +583,36 @@ fn http_ingest_of_gbk_csv_and_xlsx_with_reports_and_quarantine() {
     assert_counts(&xlsx_report, "committed", (6, 4, 2));
     let xlsx_batch = xlsx_report["batch_id"].as_str().expect("batch").to_string();
 
+    // NDJSON and Parquet bodies; the Parquet rows upsert over the workbook's on their key.
+    let ndjson = std::fs::read(fixture("energy_nested.ndjson")).expect("fixture");
+    let response = client
+        .post(hub.url("/api/ingest/energy_readings"))
+        .header("content-type", "application/x-ndjson")
+        .body(ndjson)
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().expect("JSON");
+    assert_counts(&report, "committed", (9, 6, 3));
+    let parquet = std::fs::read(fixture("production.parquet")).expect("fixture");
+    let response = client
+        .post(hub.url("/api/ingest/production_monthly"))
+        .header("content-type", "application/vnd.apache.parquet")
+        .body(parquet)
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().expect("JSON");
+    assert_counts(&report, "committed", (8, 5, 3));
+    // The workbook had 4 keys, the Parquet file 5 of which 4 the same: 5 rows, the later values.
+    assert_eq!(count(&dir, "production_monthly"), 5);
+    let rows = sql_json(
+        &dir,
+        "SELECT added_value FROM production_monthly \
+         WHERE uscc = '91320500MA1N0A0B2M' AND period = DATE '2025-01-01'",
+    );
+    assert_eq!(rows[0]["added_value"], 1300.0, "{rows:#?}");
+
     // The quarantine, by table and by batch.
     let listed: Vec<Value> = client
         .get(hub.url("/api/quarantine?table=enterprises"))
@@ -649,9 +691,11 @@ fn http_ingest_of_gbk_csv_and_xlsx_with_reports_and_quarantine() {
     );
 
     assert_eq!(count(&dir, "enterprises"), 6);
-    assert_eq!(count(&dir, "production_monthly"), 4);
+    assert_eq!(count(&dir, "production_monthly"), 5);
+    assert_eq!(count(&dir, "energy_readings"), 6);
     assert_eq!(quarantined(&dir, "enterprises"), 4);
-    assert_eq!(quarantined(&dir, "production_monthly"), 2);
+    assert_eq!(quarantined(&dir, "production_monthly"), 5);
+    assert_eq!(quarantined(&dir, "energy_readings"), 3);
     drop(hub);
 }
 
@@ -750,7 +794,11 @@ fn eight_concurrent_http_ingests_into_one_table_all_land() {
             for enterprise in 0..(5 + client) {
                 let code = uscc(&format!("91320500000{client:02}{enterprise:04}"));
                 for month in 1..=3 {
-                    body.push_str(&format!("{code},2025-{month:02},{}.0,{}.0\n", 100 + month, 120));
+                    body.push_str(&format!(
+                        "{code},2025-{month:02},{}.0,{}.0\n",
+                        100 + month,
+                        120
+                    ));
                 }
             }
             body

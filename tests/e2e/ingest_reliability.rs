@@ -295,13 +295,7 @@ fn binary_junk_is_refused_whatever_it_is_called() {
     let junk: Vec<u8> = (0..256 * 1024).map(|_| (rng.next() >> 24) as u8).collect();
     let csv = scratch.path().join("junk.csv");
     std::fs::write(&csv, &junk).expect("write");
-    assert_refused(
-        scratch.path(),
-        "energy_readings",
-        &csv,
-        &[],
-        &["not valid"],
-    );
+    assert_refused(scratch.path(), "energy_readings", &csv, &[], &["not valid"]);
     for (name, keyword) in [
         ("junk.parquet", "Parquet"),
         ("junk.ndjson", "not valid"),
@@ -430,6 +424,95 @@ fn ragged_rows_are_row_problems_quarantined_while_the_rest_lands() {
     );
 }
 
+/// Runs `parkhub ingest --report json` on each file at once, one process each, all on
+/// `data_dir`; returns (exit code, reports) per process.
+fn ingest_in_parallel(
+    data_dir: &Path,
+    table: &str,
+    files: &[PathBuf],
+) -> Vec<(Option<i32>, String)> {
+    let children: Vec<_> = files
+        .iter()
+        .map(|file| {
+            parkhub(data_dir)
+                .args(["ingest", "--table", table, "--report", "json"])
+                .arg(file)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("parkhub starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().expect("output");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            (output.status.code(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn separate_processes_ingesting_into_one_new_table_at_once_all_land_exactly_once() {
+    let scratch = scratch("processes");
+    // Different files: upserts with disjoint keys, into a table that does not exist yet.
+    let files: Vec<PathBuf> = (0..4)
+        .map(|process| {
+            let file = scratch.path().join(format!("part-{process}.csv"));
+            let mut text = String::from("uscc,period,output_value\n");
+            for enterprise in 0..10 {
+                let code = uscc(&format!("91320500000{process:02}{enterprise:04}"));
+                for month in 1..=3 {
+                    text.push_str(&format!("{code},2025-{month:02},{}\n", 100 + month));
+                }
+            }
+            std::fs::write(&file, text).expect("write");
+            file
+        })
+        .collect();
+    for round in 0..3 {
+        let data = scratch.path().join(format!("round-{round}"));
+        let outcomes = ingest_in_parallel(&data, "production_monthly", &files);
+        for (code, text) in &outcomes {
+            assert_eq!(*code, Some(0), "round {round}: {text}");
+        }
+        assert_eq!(
+            counts(&data, "production_monthly"),
+            (120, 0),
+            "round {round}"
+        );
+    }
+
+    // The same file from 4 processes: written once, and reported committed once.
+    let data = scratch.path().join("same");
+    let same = vec![files[0].clone(); 4];
+    let outcomes = ingest_in_parallel(&data, "production_monthly", &same);
+    let mut statuses = Vec::new();
+    for (code, text) in &outcomes {
+        assert_eq!(*code, Some(0), "{text}");
+        let json_start = text.find('[').expect("a JSON report");
+        let reports: Vec<Value> = serde_json::Deserializer::from_str(&text[json_start..])
+            .into_iter()
+            .next()
+            .expect("one JSON value")
+            .expect("JSON");
+        statuses.push(reports[0]["status"].as_str().unwrap_or("?").to_string());
+    }
+    assert_eq!(counts(&data, "production_monthly"), (30, 0));
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["committed", "duplicate", "duplicate", "duplicate"],
+        "one process wrote the rows, the others must not say they did"
+    );
+}
+
 /// A linear congruential generator: the test's randomness, fixed by its seed.
 struct Lcg(u64);
 
@@ -509,9 +592,15 @@ fn ingest_killed_with_sigkill_at_random_moments_then_rerun_leaves_exactly_the_in
 
     let mut rng = Lcg::new(9);
     let mut killed = Vec::new();
+    let mut reruns_found_committed = 0;
     for trial in 0..TRIALS {
         let data = scratch.path().join(format!("trial-{trial}"));
-        let delay = full.mul_f64(rng.unit() * 1.1);
+        // Half the kills anywhere in the run, half in its last part, where the commits are.
+        let delay = if trial % 2 == 0 {
+            full.mul_f64(rng.unit() * 1.1)
+        } else {
+            full.mul_f64(0.6 + rng.unit() * 0.45)
+        };
         let mut child = parkhub(&data)
             .args(args)
             .stdin(Stdio::null())
@@ -544,6 +633,11 @@ fn ingest_killed_with_sigkill_at_random_moments_then_rerun_leaves_exactly_the_in
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
+        let rerun = String::from_utf8_lossy(&output.stdout);
+        if rerun.starts_with("duplicate") {
+            // The killed run had committed the rows already (and maybe not the quarantine).
+            reruns_found_committed += 1;
+        }
         assert_eq!(
             counts(&data, "energy_readings"),
             expected,
@@ -559,10 +653,11 @@ fn ingest_killed_with_sigkill_at_random_moments_then_rerun_leaves_exactly_the_in
         let _ = std::fs::remove_dir_all(&data);
     }
     eprintln!(
-        "kill -9: {} of {TRIALS} runs killed mid-way (full run {full:?}), at {:?}; every re-run \
-         left exactly {} rows and {} quarantined",
+        "kill -9: {} of {TRIALS} runs killed mid-way (full run {full:?}), at {:?}; {} re-runs \
+         found the rows committed already; every re-run left exactly {} rows and {} quarantined",
         killed.len(),
         killed,
+        reruns_found_committed,
         expected.0,
         expected.1
     );
@@ -606,7 +701,9 @@ impl Bits {
 
 /// The low `length` bits of `code` in reverse order.
 fn reverse(code: u64, length: u32) -> u64 {
-    (0..length).fold(0, |acc, bit| acc | (((code >> bit) & 1) << (length - 1 - bit)))
+    (0..length).fold(0, |acc, bit| {
+        acc | (((code >> bit) & 1) << (length - 1 - bit))
+    })
 }
 
 /// A deflate stream of `1 + 258 × matches` zero bytes: one literal zero, then back-references

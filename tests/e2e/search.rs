@@ -122,7 +122,10 @@ fn catalog_search_is_a_table_function_that_joins_with_the_lake() {
     );
     assert_eq!(rows.len(), 5, "{rows:?}");
     assert_eq!(rows[0]["rank"], 1);
-    assert!(rows.iter().all(|row| row["id"].as_str().is_some_and(|id| id.starts_with('O'))));
+    assert!(
+        rows.iter()
+            .all(|row| row["id"].as_str().is_some_and(|id| id.starts_with('O')))
+    );
 
     // Offerings for 注塑 whose providers completed projects in the machinery industry.
     let rows = crate::support::sql_json(
@@ -132,10 +135,20 @@ fn catalog_search_is_a_table_function_that_joins_with_the_lake() {
          JOIN enterprises e ON e.uscc = t.uscc AND e.key_industry = 'machinery'",
     );
     for row in &rows {
-        assert!(row["id"].as_str().is_some_and(|id| id.starts_with('O')), "{row:?}");
+        assert!(
+            row["id"].as_str().is_some_and(|id| id.starts_with('O')),
+            "{row:?}"
+        );
     }
 
-    let output = run(dir, &["sql", "SELECT * FROM catalog_search('MES', 'gadget')"]);
+    let output = run(
+        dir,
+        &["sql", "SELECT * FROM catalog_search('MES', 'gadget')"],
+    );
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("catalog_search"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("catalog_search"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -44,6 +44,8 @@ pub(crate) struct CsvDecoder {
     line_offset: u64,
     /// Where the next record starts (csv's count), for errors that stop mid-record.
     next_record_line: u64,
+    /// The source line the last record read starts on.
+    last_record_line: u64,
     max_record_bytes: usize,
     counter: ByteCounter,
     /// An error to hand out after the rows before it.
@@ -73,6 +75,7 @@ impl CsvDecoder {
                 record: csv::StringRecord::new(),
                 line_offset: 0,
                 next_record_line: 1,
+                last_record_line: 0,
                 max_record_bytes: options.max_record_bytes,
                 counter: counter.clone(),
                 pending_error: None,
@@ -103,6 +106,8 @@ impl CsvDecoder {
             inner: rest.chain(text),
             since_reset: 0,
             limit: options.max_record_bytes as u64 + READ_AHEAD_SLACK,
+            quotes: QuoteState::FieldStart,
+            delimiter: header.delimiter,
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -130,6 +135,7 @@ impl CsvDecoder {
             record,
             line_offset,
             next_record_line,
+            last_record_line: line_offset + 1,
             max_record_bytes: options.max_record_bytes,
             counter,
             pending_error: None,
@@ -185,6 +191,7 @@ impl CsvDecoder {
                         .map_or(self.next_record_line, |p| p.line());
                     let line = searched_from.max(end.saturating_sub(inside + 1));
                     self.next_record_line = end;
+                    self.last_record_line = line + self.line_offset;
                     CsvDecoder::push_record(
                         &self.record,
                         &mut self.builder,
@@ -193,6 +200,16 @@ impl CsvDecoder {
                 }
                 Ok(false) => {
                     self.done = true;
+                    if reader.get_ref().quotes == QuoteState::Quoted {
+                        return Err(Error::Decode {
+                            format: SourceFormat::Csv,
+                            row: Some(self.last_record_line),
+                            column: None,
+                            reason: "the source ends inside a quoted field (a quote \" is never \
+                                     closed): it looks cut short, so none of it is taken"
+                                .to_string(),
+                        });
+                    }
                     return Ok(());
                 }
                 Err(e) => {
@@ -312,10 +329,46 @@ impl<R: Read> Read for LineEndings<R> {
 
 /// Refuses to read more than `limit` bytes for one record, so that a missing closing quote
 /// or a giant field cannot make the `csv` crate buffer the rest of a 5 GB file.
+///
+/// It also follows the quoting of the bytes it passes on, as the `csv` crate reads them, so
+/// that a source which ends inside a quoted field (a file cut off mid-transfer) can be told
+/// from one that ends cleanly: `csv` closes such a field silently at the end of its input.
 struct RecordGuard<R> {
     inner: R,
     since_reset: u64,
     limit: u64,
+    quotes: QuoteState,
+    delimiter: u8,
+}
+
+/// Where a CSV byte stream stands with respect to quoting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    /// At the start of a field.
+    FieldStart,
+    /// Inside a field that did not start with a quote: quotes in it are literal.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl QuoteState {
+    /// The state after `bytes`, with `delimiter` between fields and `\n` between records.
+    fn after(mut self, bytes: &[u8], delimiter: u8) -> QuoteState {
+        for &byte in bytes {
+            self = match (self, byte) {
+                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
+                (QuoteState::Quoted, _) => QuoteState::Quoted,
+                (QuoteState::FieldStart | QuoteState::QuoteInQuoted, b'"') => QuoteState::Quoted,
+                (_, b'\n') => QuoteState::FieldStart,
+                (_, byte) if byte == delimiter => QuoteState::FieldStart,
+                _ => QuoteState::Unquoted,
+            };
+        }
+        self
+    }
 }
 
 /// The payload of the I/O error [`RecordGuard`] returns.
@@ -337,6 +390,7 @@ impl<R: Read> Read for RecordGuard<R> {
         }
         let n = self.inner.read(buf)?;
         self.since_reset += n as u64;
+        self.quotes = self.quotes.after(&buf[..n], self.delimiter);
         Ok(n)
     }
 }

@@ -163,6 +163,27 @@ fn csv_quoted_newlines_keep_source_rows() {
 }
 
 #[test]
+fn csv_cut_inside_a_quoted_field_is_an_error_but_literal_quotes_are_not() {
+    let cut = "id,note\n1,\"whole\"\n2,plain\n3,\"cut off, mid-\n";
+    let mut rows = decoder(Box::new(Cursor::new(cut)), &options(SourceFormat::Csv)).unwrap();
+    let results: Vec<_> = rows.by_ref().collect();
+    let error = results
+        .iter()
+        .find_map(|result| result.as_ref().err())
+        .expect("the cut source is an error");
+    assert!(error.to_string().contains("quote"), "{error}");
+    assert!(error.to_string().contains('4'), "names the row: {error}");
+
+    // Quotes inside unquoted fields are literal, and an escaped quote closes nothing.
+    let fine = "id,note\n1,12\" pipe\n2,\"say \"\"hi\"\"\"\n3,a\"b\"c";
+    let (_, batches) = decode(fine, &options(SourceFormat::Csv));
+    assert_eq!(
+        text(&batches, "note"),
+        [s("12\" pipe"), s("say \"hi\""), s("a\"b\"c")]
+    );
+}
+
+#[test]
 fn csv_crlf_blank_lines_and_a_last_line_without_newline() {
     let csv = "a,b\r\n1,\"x\r\ny\"\r\n\r\n\r\n2,z\r\n\r\n3,w";
     let (_, batches) = decode(csv, &options(SourceFormat::Csv));

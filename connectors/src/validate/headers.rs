@@ -176,6 +176,11 @@ impl HeaderMapping {
             .map(|field| field.name().clone())
             .filter(|name| name != ROW_ERROR_COLUMN && name != SOURCE_ROW_COLUMN)
             .collect();
+        if found.is_empty() {
+            return Err(Error::EmptySource {
+                table: contract.name.clone(),
+            });
+        }
         if columns.iter().all(Option::is_none) {
             return Err(Error::NoKnownColumn {
                 table: contract.name.clone(),

@@ -16,10 +16,16 @@ pub struct ApiError {
     pub message: String,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
+/// The body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "invalid_sql", "message": "SQL error: ParserError(\"Expected: an SQL statement, found: SELEC\")"}))]
+pub struct ErrorBody<'a> {
+    /// A stable code clients can branch on (`invalid_sql`, `read_only`, `unknown_table`,
+    /// `invalid_parameters`, `not_found`, `not_acceptable`, `payload_too_large`,
+    /// `unsupported_media_type`, `busy`, `query_timeout`, `internal`, …).
+    pub code: &'a str,
+    /// What was wrong, for people.
+    pub message: &'a str,
 }
 
 impl ApiError {

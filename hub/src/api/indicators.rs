@@ -10,16 +10,59 @@ use axum::response::Response;
 use parkhub_queries::indicators::{Indicator, run_indicator};
 
 use crate::api::ApiError;
-use crate::api::sql::{AnswerFormat, QueryRecorder, answer};
+use crate::api::error::ErrorBody;
+use crate::api::sql::{AnswerFormat, QueryRecorder, SqlAnswer, answer};
 use crate::server::AppState;
 
 /// Lists the indicators with their metadata (titles, unit, formula, parameters, grain).
+#[utoipa::path(
+    get,
+    path = "/api/indicators",
+    operation_id = "list_indicators",
+    tag = "indicators",
+    responses(
+        (status = 200, description = "Every indicator of the library, with its SQL.",
+            body = [Indicator]),
+    )
+)]
 pub async fn list(State(state): State<AppState>) -> Json<Vec<Indicator>> {
     Json(state.services.engine.indicators().list().to_vec())
 }
 
 /// Runs one indicator; the query string gives its parameters. Answers like `POST /api/sql`
 /// (JSON by default, CSV or Arrow by `Accept`).
+///
+/// The indicator's parameters (see `GET /api/indicators`) are given as query parameters by
+/// name, e.g. `?from=2024-01&to=2024-06`; those with defaults may be left out.
+#[utoipa::path(
+    get,
+    path = "/api/indicators/{name}",
+    operation_id = "run_indicator",
+    tag = "indicators",
+    params(
+        ("name" = String, Path, description = "The indicator's name, as `GET /api/indicators` \
+            lists it.", example = "output_by_industry"),
+        ("parameters" = Option<HashMap<String, String>>, Query, style = Form, explode,
+            description = "The indicator's parameters, one query parameter each (`name=value`)."),
+    ),
+    responses(
+        (status = 200, description = "The indicator's rows.",
+            content(
+                (SqlAnswer = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.apache.arrow.stream"),
+            )),
+        (status = 400, description = "A parameter is unknown (`unknown_parameter`), malformed \
+            (`bad_parameter`) or missing (`missing_parameter`).", body = ErrorBody),
+        (status = 404, description = "No such indicator (`not_found`).", body = ErrorBody),
+        (status = 406, description = "`Accept` names no format this route answers.", body = ErrorBody),
+        (status = 408, description = "The query ran past the time limit (`query_timeout`).", body = ErrorBody),
+        (status = 503, description = "Too many queries at once (`busy`) or the memory limit was \
+            reached (`resources_exhausted`); retry after the `Retry-After` seconds.",
+            body = ErrorBody, headers(("retry-after" = u32, description = "Seconds to wait."))),
+        (status = 500, description = "An internal error (details in the server log).", body = ErrorBody),
+    )
+)]
 pub async fn run(
     State(state): State<AppState>,
     Path(name): Path<String>,

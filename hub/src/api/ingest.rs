@@ -16,21 +16,109 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
 use crate::api::ApiError;
+use crate::api::error::ErrorBody;
 use crate::server::AppState;
 
 /// Query parameters of an ingest.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct IngestParams {
     /// `utf-8`, `gbk` or `gb18030` (CSV, JSON); detected when absent.
+    #[param(schema_with = encoding_parameter_schema)]
     pub encoding: Option<String>,
-    /// Overrides the format the `Content-Type` names.
+    /// Overrides the format the `Content-Type` names: `csv`, `ndjson`, `json`, `parquet` or
+    /// `xlsx`.
+    #[param(schema_with = format_parameter_schema)]
     pub format: Option<String>,
     /// The XLSX sheet (default: the first).
     pub sheet: Option<String>,
 }
 
+/// Returns the schema of `?encoding=`: the name of every [`TextEncoding`] (the server also
+/// accepts other spellings, such as `utf8` or `cp936`, in any case).
+fn encoding_parameter_schema() -> utoipa::openapi::schema::Object {
+    let every_encoding = [TextEncoding::Utf8, TextEncoding::Gbk, TextEncoding::Gb18030];
+    names_schema(
+        "The text encoding of a CSV or JSON body; detected when absent.",
+        every_encoding.map(|encoding| encoding.to_string().to_ascii_lowercase()),
+    )
+}
+
+/// Returns the schema of `?format=`: the name of every [`SourceFormat`] (the server also
+/// accepts `tsv` and `jsonl`, in any case).
+fn format_parameter_schema() -> utoipa::openapi::schema::Object {
+    let every_format = [
+        SourceFormat::Csv,
+        SourceFormat::Ndjson,
+        SourceFormat::Json,
+        SourceFormat::Parquet,
+        SourceFormat::Xlsx,
+    ];
+    names_schema(
+        "The body's format, overriding the one its `Content-Type` names.",
+        every_format.map(SourceFormat::name),
+    )
+}
+
+/// Returns the schema of a string that is one of `names`. It carries the parameter's
+/// description, which utoipa does not take from the field's doc comment when a parameter's
+/// schema is given by a function.
+fn names_schema<Name: Into<serde_json::Value>>(
+    description: &str,
+    names: impl IntoIterator<Item = Name>,
+) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+        .enum_values(Some(names))
+        .build()
+}
+
 /// Ingests the request body into `table`.
+///
+/// The body is decoded by its `Content-Type` (or `?format=`), validated against the table's
+/// contract, and its valid rows are committed to the table in one Delta commit; rejected rows go
+/// to the quarantine with their reasons. The same content sent again for the same table is
+/// recognised (`status: duplicate`) and not written twice.
+#[utoipa::path(
+    post,
+    path = "/api/ingest/{table_or_batch}",
+    operation_id = "ingest",
+    tag = "ingest",
+    params(
+        ("table_or_batch" = String, Path,
+            description = "The target table (a built-in or park contract), e.g. `enterprises`.",
+            example = "enterprises"),
+        IngestParams,
+    ),
+    request_body(
+        description = "The rows, sent as the raw bytes of a file: CSV (UTF-8, GBK or GB18030), \
+            newline-delimited JSON, a JSON array of objects, Parquet, or an XLSX workbook.",
+        content(
+            ("text/csv"),
+            ("application/x-ndjson"),
+            ("application/json"),
+            ("application/vnd.apache.parquet"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    ),
+    responses(
+        (status = 200, description = "The batch was committed (`status: committed`, possibly \
+            with rejected rows) or recognised as already ingested (`status: duplicate`).",
+            body = IngestReport),
+        (status = 400, description = "A query parameter is unknown or malformed \
+            (`invalid_parameters`), or the body broke off (`invalid_request`).", body = ErrorBody),
+        (status = 404, description = "No such table (`unknown_table`).", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server's limit \
+            (`payload_too_large`).", body = ErrorBody),
+        (status = 415, description = "The `Content-Type` names no accepted format and there is \
+            no `?format=` (`unsupported_media_type`).", body = ErrorBody),
+        (status = 422, description = "The source could not be read as a whole (`status: failed`, \
+            the reason in `error`); nothing was written.", body = IngestReport),
+        (status = 500, description = "An internal error (details in the server log).", body = ErrorBody),
+    )
+)]
 pub async fn ingest(
     State(state): State<AppState>,
     Path(table): Path<String>,
@@ -119,6 +207,22 @@ pub fn record_ingest(metrics: &crate::metrics::Metrics, report: &IngestReport) {
 }
 
 /// Returns the report of a batch.
+///
+/// The report `POST /api/ingest/{table}` answered, read back from the ingest log.
+#[utoipa::path(
+    get,
+    path = "/api/ingest/{table_or_batch}",
+    operation_id = "get_ingest_report",
+    tag = "ingest",
+    params(
+        ("table_or_batch" = String, Path, description = "The batch id a report gave."),
+    ),
+    responses(
+        (status = 200, description = "The batch's report.", body = IngestReport),
+        (status = 404, description = "No such batch (`not_found`).", body = ErrorBody),
+        (status = 500, description = "An internal error (details in the server log).", body = ErrorBody),
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     Path(batch_id): Path<String>,

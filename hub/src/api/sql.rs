@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::ApiError;
+use crate::api::error::ErrorBody;
 use crate::server::AppState;
 
 /// The most rows a JSON answer carries; CSV and Arrow answers are streamed without a cap.
@@ -27,15 +28,16 @@ pub const MAX_JSON_ROWS: usize = 10_000;
 pub const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
 
 /// The body of a SQL request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"sql": "SELECT key_industry, count(*) AS enterprises FROM enterprises GROUP BY key_industry"}))]
 pub struct SqlRequest {
     /// One read-only SQL statement.
     pub sql: String,
 }
 
 /// A column of a JSON answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ColumnDescription {
     /// The column name.
     pub name: String,
@@ -45,7 +47,7 @@ pub struct ColumnDescription {
 }
 
 /// A JSON answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SqlAnswer {
     /// The columns, in order.
     pub columns: Vec<ColumnDescription>,
@@ -114,6 +116,36 @@ impl AnswerFormat {
 }
 
 /// Runs one read-only statement.
+///
+/// The statement is planned read-only (no DDL or DML) over the lake's tables and run under the
+/// server's memory and time limits. The answer's format follows `Accept`: JSON (the default; at
+/// most 10 000 rows, `truncated` says when there were more), CSV with a header row, or an Arrow
+/// IPC stream; CSV and Arrow are streamed without a row cap.
+#[utoipa::path(
+    post,
+    path = "/api/sql",
+    operation_id = "run_sql",
+    tag = "sql",
+    request_body(content = SqlRequest, content_type = "application/json",
+        description = "One read-only SQL statement."),
+    responses(
+        (status = 200, description = "The statement's rows.",
+            content(
+                (SqlAnswer = "application/json"),
+                (String = "text/csv"),
+                ("application/vnd.apache.arrow.stream"),
+            )),
+        (status = 400, description = "The body is not `{\"sql\": \"...\"}` (`invalid_request`), \
+            or the SQL is empty or invalid (`invalid_sql`), writes (`read_only`) or names an \
+            unknown table (`unknown_table`).", body = ErrorBody),
+        (status = 406, description = "`Accept` names no format this route answers.", body = ErrorBody),
+        (status = 408, description = "The query ran past the time limit (`query_timeout`).", body = ErrorBody),
+        (status = 503, description = "Too many queries at once (`busy`) or the memory limit was \
+            reached (`resources_exhausted`); retry after the `Retry-After` seconds.",
+            body = ErrorBody, headers(("retry-after" = u32, description = "Seconds to wait."))),
+        (status = 500, description = "An internal error (details in the server log).", body = ErrorBody),
+    )
+)]
 pub async fn run_sql(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use datafusion::catalog::{SchemaProvider, TableFunctionImpl};
 use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::FunctionRegistry as _;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::{SessionConfig, SessionContext};

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, Schema};
@@ -36,6 +37,10 @@ use pgwire::types::format::FormatOptions;
 
 use super::session::{self, Command, user_error};
 
+/// How long a plan made at Parse is used for Execute; an older prepared statement is planned
+/// again, so that it reads the lake as it is when it runs.
+const REPLAN_AFTER: Duration = Duration::from_secs(1);
+
 /// A statement prepared for a connection: a checked plan, or a session command.
 #[derive(Clone)]
 pub(crate) enum Prepared {
@@ -59,7 +64,11 @@ impl std::fmt::Debug for Prepared {
 
 /// A planned read and its parameters (`$1`, `$2`, …).
 pub(crate) struct PreparedQuery {
+    /// The statement, planned again when the plan is older than [`REPLAN_AFTER`].
+    statement: Statement,
+    /// The plan made at Parse, and when.
     frame: DataFrame,
+    planned_at: Instant,
     /// The parameters' types as the plan infers them, by position.
     parameters: Vec<Option<DataType>>,
     /// The parameters' types as the client is told (`ParameterDescription`).
@@ -67,7 +76,7 @@ pub(crate) struct PreparedQuery {
 }
 
 impl PreparedQuery {
-    fn new(frame: DataFrame) -> PgWireResult<PreparedQuery> {
+    fn new(statement: Statement, frame: DataFrame) -> PgWireResult<PreparedQuery> {
         let parameters = parameter_fields(frame.logical_plan())?;
         let parameter_types = parameters
             .iter()
@@ -77,7 +86,9 @@ impl PreparedQuery {
             })
             .collect::<PgWireResult<Vec<_>>>()?;
         Ok(PreparedQuery {
+            statement,
             frame,
+            planned_at: Instant::now(),
             parameters: parameters
                 .into_iter()
                 .map(|field| field.map(|field| field.data_type().clone()))
@@ -86,10 +97,34 @@ impl PreparedQuery {
         })
     }
 
-    /// The plan with the portal's parameter values in place, checked again.
-    fn bind(&self, portal: &Portal<Prepared>) -> PgWireResult<DataFrame> {
-        if self.parameters.is_empty() && portal.parameter_len() == 0 {
+    /// The plan to run now: the one made at Parse when it is recent, otherwise a new one (a
+    /// plan reads the lake tables as they were when it was made, and clients such as JDBC keep
+    /// prepared statements for the whole connection). A new plan whose columns differ is
+    /// refused, as Postgres does, since the client was told the columns at Parse.
+    async fn current_frame(&self, engine: &QueryEngine) -> PgWireResult<DataFrame> {
+        if self.planned_at.elapsed() < REPLAN_AFTER {
             return Ok(self.frame.clone());
+        }
+        tracing::debug!("Postgres wire: planning a prepared statement again");
+        let frame = engine
+            .plan_statement(datafusion::sql::parser::Statement::Statement(Box::new(
+                self.statement.clone(),
+            )))
+            .await
+            .map_err(query_error)?;
+        if frame.schema().as_arrow().fields() != self.frame.schema().as_arrow().fields() {
+            return Err(user_error(
+                "0A000",
+                "cached plan must not change result type: the table changed since the statement was prepared; prepare it again",
+            ));
+        }
+        Ok(frame)
+    }
+
+    /// `frame` with the portal's parameter values in place, checked again.
+    fn bind(&self, frame: DataFrame, portal: &Portal<Prepared>) -> PgWireResult<DataFrame> {
+        if self.parameters.is_empty() && portal.parameter_len() == 0 {
+            return Ok(frame);
         }
         // A type the client declared wins (the value is encoded in it); the value is cast to
         // the plan's type afterwards.
@@ -140,9 +175,7 @@ impl PreparedQuery {
                 Ok(value)
             })
             .collect::<PgWireResult<Vec<_>>>()?;
-        let frame = self
-            .frame
-            .clone()
+        let frame = frame
             .with_param_values(ParamValues::List(values))
             .map_err(|error| user_error("22023", error.strip_backtrace().to_string()))?;
         parkhub_queries::guard::check_plan(frame.logical_plan()).map_err(query_error)?;
@@ -279,7 +312,7 @@ impl WireQueries {
             }
             Prepared::Query(query) => {
                 let frame = match portal {
-                    Some(portal) => query.bind(portal)?,
+                    Some(portal) => query.bind(query.current_frame(&self.engine).await?, portal)?,
                     None if query.parameters.is_empty() => query.frame.clone(),
                     None => {
                         return Err(user_error(
@@ -319,11 +352,13 @@ impl WireParser {
         let frame = self
             .engine
             .plan_statement(datafusion::sql::parser::Statement::Statement(Box::new(
-                statement,
+                statement.clone(),
             )))
             .await
             .map_err(query_error)?;
-        Ok(Prepared::Query(Arc::new(PreparedQuery::new(frame)?)))
+        Ok(Prepared::Query(Arc::new(PreparedQuery::new(
+            statement, frame,
+        )?)))
     }
 }
 

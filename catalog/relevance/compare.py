@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Compares ParkHub's catalog search with two baselines on the judged queries.
+
+Systems, all on the same corpus (the catalog tables of a ParkHub data directory, exported
+through `parkhub sql`) and the same judged queries (catalog/relevance/judgements.tsv):
+
+  ParkHub                  the catalog crate (`cargo run --release --example relevance`)
+  PostgreSQL FTS           to_tsvector('simple', …) with title/summary weights, ts_rank,
+                           query words OR-ed, on the raw text (what `simple` does to Chinese)
+  PostgreSQL FTS + jieba   the same on text and queries segmented by jieba beforehand
+  jieba + BM25             jieba (search mode) tokens, rank_bm25's BM25Okapi
+
+PostgreSQL runs as a throwaway cluster (initdb, pg_ctl) in a temporary folder on a free port,
+as the `postgres` user when run by root. Needs `pip install jieba rank-bm25 psycopg2-binary`.
+
+    python3 catalog/relevance/compare.py --data-dir /tmp/park [--parkhub target/debug/parkhub]
+
+Metrics as in the catalog crate (parkhub_catalog::relevance): nDCG@10 with gain 2^grade - 1
+and discount log2(rank + 1); recall@10 over min(relevant, 10).
+"""
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CUTOFF = 10
+TABLES = [
+    ("service_offerings", "offering_id"),
+    ("shared_applications", "app_id"),
+    ("service_providers", "provider_id"),
+]
+BODY_COLUMNS = ["description", "cases", "scenarios", "key_industries", "qualifications", "region"]
+
+
+# --- judgements and metrics -------------------------------------------------------------------
+
+def load_judgements(path):
+    queries = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            query, language, graded = line.split("\t")
+            grades = {}
+            for item in graded.split():
+                identifier, grade = item.rsplit(":", 1)
+                grades[identifier] = int(grade)
+            queries.append((query.strip(), language.strip(), grades))
+    return queries
+
+
+def ndcg(grades, ranking):
+    dcg = sum(
+        (2 ** grades.get(identifier, 0) - 1) / math.log2(rank + 2)
+        for rank, identifier in enumerate(ranking[:CUTOFF])
+    )
+    ideal = sorted(grades.values(), reverse=True)[:CUTOFF]
+    ideal_dcg = sum((2 ** grade - 1) / math.log2(rank + 2) for rank, grade in enumerate(ideal))
+    return dcg / ideal_dcg if ideal_dcg else 0.0
+
+
+def recall(grades, ranking):
+    possible = min(len(grades), CUTOFF)
+    found = len({identifier for identifier in ranking[:CUTOFF] if identifier in grades})
+    return found / possible if possible else 0.0
+
+
+def summarise(judgements, rankings):
+    groups = {"all": [], "zh": [], "en": [], "mixed": [], "en+mixed": []}
+    for (query, language, grades), ranking in zip(judgements, rankings):
+        pair = (ndcg(grades, ranking), recall(grades, ranking))
+        groups["all"].append(pair)
+        groups[language].append(pair)
+        if language != "zh":
+            groups["en+mixed"].append(pair)
+    return {
+        name: (
+            sum(pair[0] for pair in pairs) / len(pairs) if pairs else 0.0,
+            sum(pair[1] for pair in pairs) / len(pairs) if pairs else 0.0,
+            len(pairs),
+        )
+        for name, pairs in groups.items()
+    }
+
+
+# --- corpus -------------------------------------------------------------------------------------
+
+def export_corpus(parkhub, data_dir, folder):
+    for table, _ in TABLES:
+        output = subprocess.run(
+            [parkhub, "sql", f"SELECT * FROM {table}", "--format", "csv", "--data-dir", data_dir],
+            check=True,
+            capture_output=True,
+        ).stdout
+        with open(os.path.join(folder, f"{table}.csv"), "wb") as handle:
+            handle.write(output)
+
+
+def load_corpus(folder):
+    documents = []
+    for table, key in TABLES:
+        with open(os.path.join(folder, f"{table}.csv"), encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                documents.append(
+                    {
+                        "id": row[key],
+                        "title": " ".join(filter(None, [row.get("name"), row.get("name_en")])),
+                        "summary": row.get("summary") or "",
+                        "body": " ".join(row.get(column) or "" for column in BODY_COLUMNS),
+                    }
+                )
+    return documents
+
+
+# --- jieba ----------------------------------------------------------------------------------------
+
+def jieba_tokens(text):
+    import jieba
+
+    tokens = []
+    for token in jieba.cut_for_search(text):
+        token = token.strip().lower()
+        if token and any(character.isalnum() for character in token):
+            tokens.append(token)
+    return tokens
+
+
+def run_bm25(documents, judgements):
+    from rank_bm25 import BM25Okapi
+
+    corpus = [
+        jieba_tokens(" ".join([doc["title"], doc["summary"], doc["body"]])) for doc in documents
+    ]
+    bm25 = BM25Okapi(corpus)
+    rankings = []
+    for query, _, _ in judgements:
+        scores = bm25.get_scores(jieba_tokens(query))
+        order = sorted(range(len(documents)), key=lambda index: -scores[index])
+        rankings.append([documents[index]["id"] for index in order[:CUTOFF] if scores[index] > 0])
+    return rankings
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def find_pg_bin():
+    for folder in ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]:
+        if os.path.exists(os.path.join(folder, "initdb")):
+            return folder
+    sys.exit("initdb not found")
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster in a temporary folder."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="parkhub-pg-")
+        self.port = free_port()
+        self.bin = find_pg_bin()
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = pwd.getpwnam("postgres")
+            os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
+
+    def run(self, *command):
+        prefix = ["runuser", "-u", "postgres", "--"] if self.user else []
+        subprocess.run(prefix + list(command), check=True, capture_output=True)
+
+    def __enter__(self):
+        data = os.path.join(self.folder, "data")
+        self.run(os.path.join(self.bin, "initdb"), "-D", data, "-U", "postgres", "-E", "UTF8",
+                 "--locale=C.UTF-8", "-A", "trust")
+        self.run(os.path.join(self.bin, "pg_ctl"), "-D", data, "-w", "-l",
+                 os.path.join(self.folder, "log"), "-o",
+                 f"-p {self.port} -k {self.folder} -c listen_addresses=''", "start")
+        return self
+
+    def connect(self):
+        import psycopg2
+
+        return psycopg2.connect(host=self.folder, port=self.port, user="postgres", dbname="postgres")
+
+    def __exit__(self, *_):
+        try:
+            self.run(os.path.join(self.bin, "pg_ctl"), "-D", os.path.join(self.folder, "data"),
+                     "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_postgres(cluster, documents, judgements, segment):
+    prepare = (lambda text: " ".join(jieba_tokens(text))) if segment else (lambda text: text)
+    connection = cluster.connect()
+    connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute("DROP TABLE IF EXISTS catalog")
+    cursor.execute("CREATE TABLE catalog (id text PRIMARY KEY, document tsvector)")
+    for doc in documents:
+        cursor.execute(
+            "INSERT INTO catalog VALUES (%s, setweight(to_tsvector('simple', %s), 'A') || "
+            "setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'D'))",
+            (doc["id"], prepare(doc["title"]), prepare(doc["summary"]), prepare(doc["body"])),
+        )
+    cursor.execute("CREATE INDEX ON catalog USING gin (document)")
+    rankings = []
+    for query, _, _ in judgements:
+        cursor.execute("SELECT lexeme FROM unnest(to_tsvector('simple', %s))", (prepare(query),))
+        lexemes = [row[0] for row in cursor.fetchall()]
+        if not lexemes:
+            rankings.append([])
+            continue
+        tsquery = " | ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in lexemes)
+        cursor.execute(
+            "SELECT id FROM catalog, to_tsquery('simple', %s) q WHERE document @@ q "
+            "ORDER BY ts_rank(document, q) DESC, id LIMIT %s",
+            (tsquery, CUTOFF),
+        )
+        rankings.append([row[0] for row in cursor.fetchall()])
+    connection.close()
+    return rankings
+
+
+# --- ParkHub --------------------------------------------------------------------------------------
+
+def run_parkhub(data_dir, judgements_path, metrics_file):
+    if metrics_file:
+        with open(metrics_file, encoding="utf-8") as handle:
+            metrics = json.load(handle)
+    else:
+        output = subprocess.run(
+            ["cargo", "run", "--release", "-q", "-p", "parkhub-catalog", "--example", "relevance",
+             "--", "--data-dir", data_dir, "--judgements", judgements_path, "--json"],
+            cwd=ROOT, check=True, capture_output=True,
+        ).stdout
+        metrics = json.loads(output)
+    return [query["hits"] for query in metrics["queries"]]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True, help="a ParkHub data directory (parkhub demo)")
+    parser.add_argument("--parkhub", default=os.path.join(ROOT, "target", "debug", "parkhub"),
+                        help="the parkhub binary, to export the corpus")
+    parser.add_argument("--judgements", default=os.path.join(ROOT, "catalog", "relevance", "judgements.tsv"))
+    parser.add_argument("--corpus", help="a folder with the exported CSV files (skips the export)")
+    parser.add_argument("--parkhub-metrics", help="JSON of `--example relevance -- --json` (skips running it)")
+    parser.add_argument("--json", help="also write the figures to this file")
+    arguments = parser.parse_args()
+
+    judgements = load_judgements(arguments.judgements)
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = arguments.corpus
+        if not corpus:
+            corpus = scratch
+            export_corpus(arguments.parkhub, arguments.data_dir, corpus)
+        documents = load_corpus(corpus)
+
+    results = {}
+    started = time.time()
+    results["ParkHub"] = run_parkhub(arguments.data_dir, arguments.judgements, arguments.parkhub_metrics)
+    with Cluster() as cluster:
+        results["PostgreSQL FTS (simple)"] = run_postgres(cluster, documents, judgements, segment=False)
+        results["PostgreSQL FTS + jieba"] = run_postgres(cluster, documents, judgements, segment=True)
+    results["jieba + BM25"] = run_bm25(documents, judgements)
+
+    print(f"{len(judgements)} judged queries, {len(documents)} entries ({time.time() - started:.0f} s)")
+    header = f"{'system':<26} {'nDCG@10':>8} {'R@10':>6}   {'en+mixed nDCG':>13} {'R@10':>6}   {'zh':>6} {'en':>6} {'mixed':>6}"
+    print(header)
+    print("-" * len(header))
+    figures = {}
+    for system, rankings in results.items():
+        summary = summarise(judgements, rankings)
+        figures[system] = summary
+        print(
+            f"{system:<26} {summary['all'][0]:>8.3f} {summary['all'][1]:>6.3f}   "
+            f"{summary['en+mixed'][0]:>13.3f} {summary['en+mixed'][1]:>6.3f}   "
+            f"{summary['zh'][0]:>6.3f} {summary['en'][0]:>6.3f} {summary['mixed'][0]:>6.3f}"
+        )
+    if arguments.json:
+        with open(arguments.json, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle, ensure_ascii=False, indent=2)
+
+
+if __name__ == "__main__":
+    main()
