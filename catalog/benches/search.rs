@@ -497,17 +497,69 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed()
     );
     let folder = tempfile::tempdir()?;
-    let catalog = Catalog::open(folder.path())?;
-    let started = Instant::now();
-    let indexed = catalog.rebuild(&entries)?;
-    println!("indexed {indexed} entries in {:.2?}", started.elapsed());
+    let reuse = std::env::var_os("PARKHUB_BENCH_INDEX").map(std::path::PathBuf::from);
+    let catalog = Catalog::open(reuse.as_deref().unwrap_or(folder.path()))?;
+    if reuse.is_some() && catalog.len()? == entries.len() as u64 {
+        println!("reusing the index of {} entries", entries.len());
+    } else {
+        let started = Instant::now();
+        let indexed = catalog.rebuild(&entries)?;
+        println!("indexed {indexed} entries in {:.2?}", started.elapsed());
+    }
 
-    let mix = mix();
+    let mut mix = mix();
+    if let Ok(only) = std::env::var("PARKHUB_BENCH_ONLY") {
+        mix.retain(|(family, request)| *family == only || request.query == only);
+    }
     // Warm up: every query once, and check that each finds something.
     for (family, request) in &mix {
         let results = catalog.search(request)?;
         if results.total == 0 {
             println!("warning: {family} query {:?} found nothing", request.query);
+        }
+    }
+
+    if std::env::var_os("PARKHUB_BENCH_VERBOSE").is_some() {
+        // Each query alone: matches, and the median of 20 runs with and without facets.
+        println!(
+            "{:>8} {:>8} {:>8} {:>8}  query",
+            "total", "facets", "none", "clauses"
+        );
+        for (family, request) in &mix {
+            let median = |request: &SearchRequest| -> Result<Duration, Box<dyn std::error::Error>> {
+                let mut times = Vec::new();
+                for _ in 0..20 {
+                    let begun = Instant::now();
+                    std::hint::black_box(catalog.search(request)?);
+                    times.push(begun.elapsed());
+                }
+                times.sort();
+                Ok(times[times.len() / 2])
+            };
+            let total = catalog.search(request)?.total;
+            let with = median(request)?;
+            let without = median(&request.clone().with_facets(false))?;
+            let plan = parkhub_catalog::query::plan(&request.query, &catalog.dictionary());
+            println!(
+                "{total:>8} {:>8.3} {:>8.3} {:>4}/{:<3} {family}: {}",
+                with.as_secs_f64() * 1000.0,
+                without.as_secs_f64() * 1000.0,
+                plan.clauses.len(),
+                plan.concepts,
+                request.query
+            );
+            if std::env::var_os("PARKHUB_BENCH_PLANS").is_some() {
+                for clause in &plan.clauses {
+                    println!(
+                        "      {}.{} {:.2}{} {}",
+                        clause.concept,
+                        clause.group,
+                        clause.weight,
+                        if clause.fuzzy { "~" } else { "" },
+                        clause.terms.join("+")
+                    );
+                }
+            }
         }
     }
 

@@ -10,10 +10,15 @@ through `parkhub sql`) and the same judged queries (catalog/relevance/judgements
   PostgreSQL FTS + jieba   the same on text and queries segmented by jieba beforehand
   jieba + BM25             jieba (search mode) tokens, rank_bm25's BM25Okapi
 
-PostgreSQL runs as a throwaway cluster (initdb, pg_ctl) in a temporary folder on a free port,
-as the `postgres` user when run by root. Needs `pip install jieba rank-bm25 psycopg2-binary`.
+PostgreSQL runs as a throwaway cluster (initdb, pg_ctl) in a temporary folder, listening on a
+free loopback port (127.0.0.1), as the `postgres` user when run by root; its binaries are found
+in $PG_BIN, /usr/lib/postgresql/<version>/bin or on the PATH, and the script stops with an
+error when they are missing. Needs `pip install jieba rank-bm25 psycopg2-binary`.
 
-    python3 catalog/relevance/compare.py --data-dir /tmp/park [--parkhub target/debug/parkhub]
+    python3 catalog/relevance/compare.py --data-dir /tmp/park [--parkhub target/release/parkhub]
+
+Every judged id must be in the exported corpus (the demo catalog of seed 42), else the script
+stops: figures over another catalog would mean nothing.
 
 Metrics as in the catalog crate (parkhub_catalog::relevance): nDCG@10 with gain 2^grade - 1
 and discount log2(rank + 1); recall@10 over min(relevant, 10).
@@ -21,7 +26,7 @@ and discount log2(rank + 1); recall@10 over min(relevant, 10).
 
 import argparse
 import csv
-import io
+import glob
 import json
 import math
 import os
@@ -99,11 +104,13 @@ def summarise(judgements, rankings):
 
 def export_corpus(parkhub, data_dir, folder):
     for table, _ in TABLES:
-        output = subprocess.run(
+        done = subprocess.run(
             [parkhub, "sql", f"SELECT * FROM {table}", "--format", "csv", "--data-dir", data_dir],
-            check=True,
             capture_output=True,
-        ).stdout
+        )
+        if done.returncode != 0:
+            sys.exit(f"error: exporting {table} failed: {done.stderr.decode(errors='replace')}")
+        output = done.stdout
         with open(os.path.join(folder, f"{table}.csv"), "wb") as handle:
             handle.write(output)
 
@@ -161,10 +168,16 @@ def free_port():
 
 
 def find_pg_bin():
-    for folder in ["/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]:
-        if os.path.exists(os.path.join(folder, "initdb")):
+    candidates = [os.environ.get("PG_BIN", "")]
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates += [os.path.dirname(shutil.which("initdb") or ""), "/usr/local/bin", "/usr/bin"]
+    for folder in filter(None, candidates):
+        if all(os.access(os.path.join(folder, tool), os.X_OK) for tool in ("initdb", "pg_ctl")):
             return folder
-    sys.exit("initdb not found")
+    sys.exit(
+        "error: PostgreSQL's initdb and pg_ctl were not found (looked in $PG_BIN, "
+        "/usr/lib/postgresql/*/bin and the PATH); install PostgreSQL or set PG_BIN"
+    )
 
 
 class Cluster:
@@ -176,31 +189,46 @@ class Cluster:
         self.bin = find_pg_bin()
         self.user = None
         if os.geteuid() == 0:
-            self.user = pwd.getpwnam("postgres")
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                sys.exit("error: PostgreSQL refuses to run as root and there is no `postgres` user")
             os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
 
     def run(self, *command):
         prefix = ["runuser", "-u", "postgres", "--"] if self.user else []
-        subprocess.run(prefix + list(command), check=True, capture_output=True)
+        done = subprocess.run(prefix + list(command), capture_output=True, text=True)
+        if done.returncode != 0:
+            log = os.path.join(self.folder, "log")
+            tail = open(log, encoding="utf-8", errors="replace").read()[-2000:] if os.path.exists(log) else ""
+            sys.exit(
+                f"error: {' '.join(command)} failed ({done.returncode}):\n"
+                f"{done.stdout}{done.stderr}{tail}"
+            )
 
     def __enter__(self):
         data = os.path.join(self.folder, "data")
-        self.run(os.path.join(self.bin, "initdb"), "-D", data, "-U", "postgres", "-E", "UTF8",
-                 "--locale=C.UTF-8", "-A", "trust")
-        self.run(os.path.join(self.bin, "pg_ctl"), "-D", data, "-w", "-l",
-                 os.path.join(self.folder, "log"), "-o",
-                 f"-p {self.port} -k {self.folder} -c listen_addresses=''", "start")
+        try:
+            self.run(os.path.join(self.bin, "initdb"), "-D", data, "-U", "postgres", "-E", "UTF8",
+                     "--locale=C.UTF-8", "-A", "trust")
+            self.run(os.path.join(self.bin, "pg_ctl"), "-D", data, "-w", "-l",
+                     os.path.join(self.folder, "log"), "-o",
+                     f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1", "start")
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def connect(self):
         import psycopg2
 
-        return psycopg2.connect(host=self.folder, port=self.port, user="postgres", dbname="postgres")
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
 
     def __exit__(self, *_):
         try:
-            self.run(os.path.join(self.bin, "pg_ctl"), "-D", os.path.join(self.folder, "data"),
-                     "-m", "fast", "-w", "stop")
+            if os.path.exists(os.path.join(self.folder, "data", "postmaster.pid")):
+                self.run(os.path.join(self.bin, "pg_ctl"), "-D", os.path.join(self.folder, "data"),
+                         "-m", "fast", "-w", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -239,30 +267,75 @@ def run_postgres(cluster, documents, judgements, segment):
 
 # --- ParkHub --------------------------------------------------------------------------------------
 
-def run_parkhub(data_dir, judgements_path, metrics_file):
+def run_parkhub(data_dir, judgements_path, metrics_file, judgements):
     if metrics_file:
         with open(metrics_file, encoding="utf-8") as handle:
             metrics = json.load(handle)
     else:
-        output = subprocess.run(
+        # stderr is left to the terminal: cargo's progress and errors show there.
+        done = subprocess.run(
             ["cargo", "run", "--release", "-q", "-p", "parkhub-catalog", "--example", "relevance",
              "--", "--data-dir", data_dir, "--judgements", judgements_path, "--json"],
-            cwd=ROOT, check=True, capture_output=True,
-        ).stdout
-        metrics = json.loads(output)
+            cwd=ROOT, stdout=subprocess.PIPE,
+        )
+        if done.returncode != 0:
+            sys.exit(f"error: the relevance example failed ({done.returncode})")
+        metrics = json.loads(done.stdout)
+    asked = [query for query, _, _ in judgements]
+    answered = [query["query"] for query in metrics["queries"]]
+    if asked != answered:
+        sys.exit("error: ParkHub's metrics are not of these judged queries")
     return [query["hits"] for query in metrics["queries"]]
+
+
+def check_modules():
+    missing = []
+    for module, package in [("jieba", "jieba"), ("rank_bm25", "rank-bm25"),
+                            ("psycopg2", "psycopg2-binary")]:
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        sys.exit(f"error: missing Python packages; run: pip install {' '.join(missing)}")
+
+
+def default_parkhub():
+    for profile in ("release", "debug"):
+        path = os.path.join(ROOT, "target", profile, "parkhub")
+        if os.path.exists(path):
+            return path
+    return os.path.join(ROOT, "target", "release", "parkhub")
+
+
+def check_corpus(documents, judgements):
+    ids = {doc["id"] for doc in documents}
+    missing = sorted({i for _, _, grades in judgements for i in grades if i not in ids})
+    if missing:
+        sys.exit(
+            f"error: {len(missing)} judged ids are not in the corpus ({', '.join(missing[:5])}, "
+            "…): the judgements are of the demo catalog of `parkhub demo` (seed 42)"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True, help="a ParkHub data directory (parkhub demo)")
-    parser.add_argument("--parkhub", default=os.path.join(ROOT, "target", "debug", "parkhub"),
-                        help="the parkhub binary, to export the corpus")
+    parser.add_argument("--parkhub", default=default_parkhub(),
+                        help="the parkhub binary, to export the corpus (default: target/release/"
+                             "parkhub, else target/debug/parkhub)")
     parser.add_argument("--judgements", default=os.path.join(ROOT, "catalog", "relevance", "judgements.tsv"))
     parser.add_argument("--corpus", help="a folder with the exported CSV files (skips the export)")
     parser.add_argument("--parkhub-metrics", help="JSON of `--example relevance -- --json` (skips running it)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--per-query", action="store_true",
+                        help="also print each query's nDCG@10 for every system")
     arguments = parser.parse_args()
+    check_modules()
+    find_pg_bin()
+    if not arguments.corpus and not os.path.exists(arguments.parkhub):
+        sys.exit(f"error: {arguments.parkhub} not found; build it (cargo build --release -p parkhub)"
+                 " or pass --parkhub or --corpus")
 
     judgements = load_judgements(arguments.judgements)
     with tempfile.TemporaryDirectory() as scratch:
@@ -271,10 +344,13 @@ def main():
             corpus = scratch
             export_corpus(arguments.parkhub, arguments.data_dir, corpus)
         documents = load_corpus(corpus)
+    check_corpus(documents, judgements)
 
     results = {}
     started = time.time()
-    results["ParkHub"] = run_parkhub(arguments.data_dir, arguments.judgements, arguments.parkhub_metrics)
+    results["ParkHub"] = run_parkhub(
+        arguments.data_dir, arguments.judgements, arguments.parkhub_metrics, judgements
+    )
     with Cluster() as cluster:
         results["PostgreSQL FTS (simple)"] = run_postgres(cluster, documents, judgements, segment=False)
         results["PostgreSQL FTS + jieba"] = run_postgres(cluster, documents, judgements, segment=True)
@@ -293,6 +369,13 @@ def main():
             f"{summary['en+mixed'][0]:>13.3f} {summary['en+mixed'][1]:>6.3f}   "
             f"{summary['zh'][0]:>6.3f} {summary['en'][0]:>6.3f} {summary['mixed'][0]:>6.3f}"
         )
+    if arguments.per_query:
+        systems = list(results)
+        print()
+        print("  ".join(f"{system[:10]:>10}" for system in systems) + "  lang   query")
+        for index, (query, language, grades) in enumerate(judgements):
+            cells = "  ".join(f"{ndcg(grades, results[system][index]):>10.3f}" for system in systems)
+            print(f"{cells}  {language:<6} {query}")
     if arguments.json:
         with open(arguments.json, "w", encoding="utf-8") as handle:
             json.dump(figures, handle, ensure_ascii=False, indent=2)

@@ -63,6 +63,15 @@ pub enum Error {
         /// What tantivy reported.
         reason: String,
     },
+    /// An index that another process is writing (its writer lock is held).
+    #[error(
+        "the catalog index in {path} is being written by another process (a running \
+         `parkhub serve`?); try again when it has stopped"
+    )]
+    IndexLocked {
+        /// The index folder.
+        path: PathBuf,
+    },
     /// A stored document lacking a field every catalog document has.
     #[error("catalog document {address} has no stored '{field}'; rebuild the catalog")]
     CorruptDocument {

@@ -1,35 +1,78 @@
-//! The catalog index on disk: opening it, rebuilding it from entries, reloading its reader.
+//! The catalog index on disk: opening it, rebuilding it from entries, changing it entry by
+//! entry, reloading its reader, and the lake versions each commit reflects.
+//!
+//! Every commit of the index stores, in tantivy's commit payload, the Delta versions of the
+//! catalog lake tables it reflects ([`LakeVersions`], read back with
+//! [`Catalog::indexed_versions`]). A process that finds them behind the lake's versions at
+//! start re-indexes the tables that moved, so a crash between a lake commit and the index
+//! commit that follows it loses nothing.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+use tantivy::directory::error::LockError;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 use crate::analysis::{self, TEXT_ANALYZER};
 use crate::dictionary::Dictionary;
-use crate::entry::CatalogEntry;
+use crate::entry::{CatalogEntry, EntryKind};
 use crate::error::{Error, Result};
 use crate::schema::CatalogSchema;
+
+/// The Delta versions of the catalog lake tables an index commit reflects, by table name
+/// (`service_providers`, …). A table the lake does not have is absent.
+pub type LakeVersions = BTreeMap<String, u64>;
+
+/// What is stored in tantivy's payload of each commit of the catalog index.
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitPayload {
+    /// The lake versions the commit reflects.
+    lake_versions: LakeVersions,
+}
+
+/// What an incremental change ([`Catalog::upsert`], [`Catalog::delete`]) did to the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexUpdate {
+    /// The change was committed: the index now reflects the given lake version of the
+    /// entry's table.
+    Applied,
+    /// The index already reflects that lake version of the table, or a later one: nothing
+    /// was done.
+    AlreadyIndexed,
+    /// The index reflects an older version of the table than the one just before the
+    /// change's (or none): other commits came in between, which the change alone would not
+    /// bring into the index. Nothing was done; re-index the table
+    /// ([`Catalog::replace_kind`]).
+    Behind {
+        /// The version of the table the index reflects, if any.
+        indexed: Option<u64>,
+    },
+}
 
 /// Memory the index writer may use while rebuilding, split among its threads.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
 /// The searchable catalog: a tantivy index in one folder, derived from the catalog lake
-/// tables and rebuilt from them as a whole.
+/// tables: rebuilt from them as a whole, or changed entry by entry as the lake changes.
 ///
 /// A `Catalog` is `Send + Sync`; share it behind an `Arc`. Searches run concurrently;
-/// rebuilds are serialised, and the index writer (with its lock file) exists only while a
-/// rebuild runs, so other processes may open the same folder to search it.
+/// writes (rebuilds and incremental changes) are serialised on one index writer, created at
+/// the first write and kept for the life of the `Catalog`. Its lock file keeps other
+/// processes from writing meanwhile (they get [`Error::IndexLocked`]); they may still open
+/// the same folder to search it.
 pub struct Catalog {
     path: PathBuf,
     index: Index,
     reader: IndexReader,
     pub(crate) fields: CatalogSchema,
     dictionary: RwLock<Arc<Dictionary>>,
-    rebuild_lock: Mutex<()>,
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -100,7 +143,7 @@ impl Catalog {
             reader,
             fields,
             dictionary: RwLock::new(Arc::new(dictionary)),
-            rebuild_lock: Mutex::new(()),
+            writer: Mutex::new(None),
         })
     }
 
@@ -117,27 +160,30 @@ impl Catalog {
 
     /// Replaces the whole content of the index with `entries` in one commit, and reloads the
     /// reader so that the next search sees them. Returns how many entries were indexed:
-    /// when two entries share kind and id, the later one wins.
+    /// when two entries share kind and id, the later one wins. The commit records no lake
+    /// versions ([`Catalog::indexed_versions`] is then `None`); use [`Catalog::rebuild_at`]
+    /// when the entries come from the lake.
     pub fn rebuild(&self, entries: &[CatalogEntry]) -> Result<usize> {
-        let _only_rebuild = self
-            .rebuild_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        self.rebuild_with_payload(entries, None)
+    }
+
+    /// Like [`Catalog::rebuild`], and records in the commit that the index reflects
+    /// `versions` of the catalog lake tables.
+    pub fn rebuild_at(&self, entries: &[CatalogEntry], versions: &LakeVersions) -> Result<usize> {
+        self.rebuild_with_payload(entries, Some(versions))
+    }
+
+    fn rebuild_with_payload(
+        &self,
+        entries: &[CatalogEntry],
+        versions: Option<&LakeVersions>,
+    ) -> Result<usize> {
         let started = Instant::now();
-        let mut writer: IndexWriter<TantivyDocument> = self.index.writer(WRITER_HEAP_BYTES)?;
-        writer.delete_all_documents()?;
-        let mut seen = HashSet::with_capacity(entries.len());
-        let mut indexed = 0;
-        for entry in entries.iter().rev() {
-            if !seen.insert((entry.kind, entry.id.as_str())) {
-                continue;
-            }
-            writer.add_document(self.fields.document(entry))?;
-            indexed += 1;
-        }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
+        let mut writer = self.writer()?;
+        let indexed = self.write(&mut writer, versions, |writer| {
+            writer.delete_all_documents()?;
+            self.add_entries(writer, entries)
+        })?;
         if indexed < entries.len() {
             tracing::warn!(
                 duplicates = entries.len() - indexed,
@@ -150,6 +196,197 @@ impl Catalog {
             "catalog index rebuilt"
         );
         Ok(indexed)
+    }
+
+    /// Returns the lake versions the last commit of the index reflects, or `None` when it
+    /// recorded none (an index built by [`Catalog::rebuild`], by an older version, or never
+    /// committed): such an index must be rebuilt from the lake to be trusted.
+    pub fn indexed_versions(&self) -> Result<Option<LakeVersions>> {
+        let metas = self.index.load_metas()?;
+        let Some(payload) = metas.payload else {
+            return Ok(None);
+        };
+        match serde_json::from_str::<CommitPayload>(&payload) {
+            Ok(payload) => Ok(Some(payload.lake_versions)),
+            Err(error) => {
+                tracing::warn!(%error, "catalog index payload unreadable; it will be rebuilt");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Adds `entry`, or replaces the entry of the same kind and id, as the change that made
+    /// `lake_version` of its lake table; commits with that version recorded and reloads the
+    /// reader, so that the next search sees it.
+    ///
+    /// The change is applied only when the index reflects the version just before
+    /// (`lake_version - 1`); see [`IndexUpdate`] for the other cases.
+    pub fn upsert(&self, entry: &CatalogEntry, lake_version: u64) -> Result<IndexUpdate> {
+        self.apply(entry.kind, lake_version, |writer| {
+            writer.delete_query(self.entry_query(entry.kind, &entry.id))?;
+            writer.add_document(self.fields.document(entry))?;
+            Ok(())
+        })
+    }
+
+    /// Removes the entry of `kind` with `id` (if the index has it) as the change that made
+    /// `lake_version` of its lake table; commits and reloads like [`Catalog::upsert`].
+    pub fn delete(&self, kind: EntryKind, id: &str, lake_version: u64) -> Result<IndexUpdate> {
+        self.apply(kind, lake_version, |writer| {
+            writer.delete_query(self.entry_query(kind, id))?;
+            Ok(())
+        })
+    }
+
+    /// Replaces every entry of `kind` with `entries` (all of that kind) in one commit that
+    /// records `lake_version` for its table (none: the lake has no such table), whatever the
+    /// index reflected before. Returns how many entries were indexed.
+    pub fn replace_kind(
+        &self,
+        kind: EntryKind,
+        entries: &[CatalogEntry],
+        lake_version: Option<u64>,
+    ) -> Result<usize> {
+        if let Some(other) = entries.iter().find(|entry| entry.kind != kind) {
+            return Err(Error::InvalidKind(format!(
+                "{} (entry {} given to replace the {kind} entries)",
+                other.kind, other.id
+            )));
+        }
+        let mut writer = self.writer()?;
+        let mut versions = self.indexed_versions()?.unwrap_or_default();
+        match lake_version {
+            Some(version) => versions.insert(kind.table().to_string(), version),
+            None => versions.remove(kind.table()),
+        };
+        let indexed = self.write(&mut writer, Some(&versions), |writer| {
+            writer.delete_term(Term::from_field_text(self.fields.kind, kind.as_str()));
+            self.add_entries(writer, entries)
+        })?;
+        tracing::info!(
+            kind = kind.as_str(),
+            entries = indexed,
+            lake_version,
+            "catalog entries of one kind re-indexed"
+        );
+        Ok(indexed)
+    }
+
+    /// Applies one change to the entries of `kind` as `lake_version` of their table.
+    fn apply(
+        &self,
+        kind: EntryKind,
+        lake_version: u64,
+        change: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<()>,
+    ) -> Result<IndexUpdate> {
+        let mut writer = self.writer()?;
+        let Some(mut versions) = self.indexed_versions()? else {
+            return Ok(IndexUpdate::Behind { indexed: None });
+        };
+        let table = kind.table();
+        let indexed = versions.get(table).copied();
+        match indexed {
+            Some(indexed) if indexed >= lake_version => return Ok(IndexUpdate::AlreadyIndexed),
+            Some(indexed) if indexed + 1 == lake_version => {}
+            _ => return Ok(IndexUpdate::Behind { indexed }),
+        }
+        versions.insert(table.to_string(), lake_version);
+        self.write(&mut writer, Some(&versions), change)?;
+        Ok(IndexUpdate::Applied)
+    }
+
+    /// Runs `change` on the writer, commits it with `versions` as payload and reloads the
+    /// reader. On failure the writer is dropped, which discards what `change` did, and the
+    /// next write creates a fresh one.
+    fn write<T>(
+        &self,
+        writer: &mut MutexGuard<'_, Option<IndexWriter<TantivyDocument>>>,
+        versions: Option<&LakeVersions>,
+        change: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T>,
+    ) -> Result<T> {
+        let Some(index_writer) = writer.as_mut() else {
+            return Err(Error::Tantivy(TantivyError::InternalError(
+                "the catalog index writer is not open".into(),
+            )));
+        };
+        let outcome = (|| {
+            let value = change(index_writer)?;
+            let mut commit = index_writer.prepare_commit()?;
+            if let Some(versions) = versions {
+                let payload = CommitPayload {
+                    lake_versions: versions.clone(),
+                };
+                let text = serde_json::to_string(&payload).map_err(|error| {
+                    TantivyError::InternalError(format!("catalog payload: {error}"))
+                })?;
+                commit.set_payload(&text);
+            }
+            commit.commit()?;
+            Ok(value)
+        })();
+        match outcome {
+            Ok(value) => {
+                self.reader.reload()?;
+                Ok(value)
+            }
+            Err(error) => {
+                **writer = None;
+                Err(error)
+            }
+        }
+    }
+
+    /// Returns the index writer, created at the first write of this `Catalog`; fails with
+    /// [`Error::IndexLocked`] when another process writes the index.
+    fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter<TantivyDocument>>>> {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if writer.is_none() {
+            let created = self
+                .index
+                .writer(WRITER_HEAP_BYTES)
+                .map_err(|error| match error {
+                    TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                        path: self.path.clone(),
+                    },
+                    other => Error::Tantivy(other),
+                })?;
+            *writer = Some(created);
+        }
+        Ok(writer)
+    }
+
+    /// Adds `entries` (the later of two with the same kind and id wins); returns how many
+    /// were added.
+    fn add_entries(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        entries: &[CatalogEntry],
+    ) -> Result<usize> {
+        let mut seen = HashSet::with_capacity(entries.len());
+        let mut indexed = 0;
+        for entry in entries.iter().rev() {
+            if !seen.insert((entry.kind, entry.id.as_str())) {
+                continue;
+            }
+            writer.add_document(self.fields.document(entry))?;
+            indexed += 1;
+        }
+        Ok(indexed)
+    }
+
+    /// Returns the query matching the entry of `kind` with `id`: ids are unique within a
+    /// kind only.
+    fn entry_query(&self, kind: EntryKind, id: &str) -> Box<dyn Query> {
+        let term = |term: Term| -> (Occur, Box<dyn Query>) {
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            )
+        };
+        Box::new(BooleanQuery::new(vec![
+            term(Term::from_field_text(self.fields.kind, kind.as_str())),
+            term(Term::from_field_text(self.fields.id, id)),
+        ]))
     }
 
     /// Makes searches see the last commit, for when another process rebuilt the index, and
@@ -294,6 +531,199 @@ mod tests {
         catalog.rebuild(&[CatalogEntry::new(EntryKind::Offering, "O-1", "数字孪生")])?;
         drop(catalog);
         assert_eq!(Catalog::open(&path)?.len()?, 1);
+        Ok(())
+    }
+
+    fn temporary_folder() -> Result<tempfile::TempDir> {
+        tempfile::tempdir().map_err(|source| Error::Io {
+            path: "tmp".into(),
+            source,
+        })
+    }
+
+    /// Returns `(id, title)` of every entry of `kind`, by id.
+    fn listed(catalog: &Catalog, kind: EntryKind) -> Result<Vec<(String, String)>> {
+        let results = catalog.search(&crate::SearchRequest {
+            kind: Some(kind),
+            limit: 100,
+            ..Default::default()
+        })?;
+        let mut entries: Vec<(String, String)> = results
+            .hits
+            .into_iter()
+            .map(|hit| (hit.id, hit.title))
+            .collect();
+        entries.sort();
+        Ok(entries)
+    }
+
+    fn versions(pairs: &[(&str, u64)]) -> LakeVersions {
+        pairs
+            .iter()
+            .map(|(table, version)| ((*table).to_string(), *version))
+            .collect()
+    }
+
+    #[test]
+    fn entries_change_one_by_one_and_commits_record_the_lake_versions() -> Result<()> {
+        let folder = temporary_folder()?;
+        let path = folder.path().join("catalog");
+        let catalog = Catalog::open(&path)?;
+        assert_eq!(
+            catalog.indexed_versions()?,
+            None,
+            "a new index reflects nothing"
+        );
+        let start = versions(&[("service_offerings", 3), ("shared_applications", 1)]);
+        catalog.rebuild_at(
+            &[
+                CatalogEntry::new(EntryKind::Offering, "X-1", "数字孪生"),
+                CatalogEntry::new(EntryKind::Application, "X-1", "能耗监测平台"),
+            ],
+            &start,
+        )?;
+        assert_eq!(catalog.indexed_versions()?, Some(start));
+
+        // The next version of the table: applied, searchable at once.
+        let added = CatalogEntry::new(EntryKind::Offering, "X-2", "预测性维护");
+        assert_eq!(catalog.upsert(&added, 4)?, IndexUpdate::Applied);
+        assert_eq!(
+            listed(&catalog, EntryKind::Offering)?,
+            [
+                ("X-1".to_string(), "数字孪生".to_string()),
+                ("X-2".to_string(), "预测性维护".to_string())
+            ]
+        );
+        // Replacing an entry keeps one document for it.
+        let renamed = CatalogEntry::new(EntryKind::Offering, "X-2", "设备健康管理");
+        assert_eq!(catalog.upsert(&renamed, 5)?, IndexUpdate::Applied);
+        assert_eq!(catalog.len()?, 3);
+        assert_eq!(
+            listed(&catalog, EntryKind::Offering)?[1],
+            ("X-2".to_string(), "设备健康管理".to_string())
+        );
+        // A version the index already reflects, or one after a gap, changes nothing.
+        assert_eq!(catalog.upsert(&added, 5)?, IndexUpdate::AlreadyIndexed);
+        assert_eq!(catalog.upsert(&added, 4)?, IndexUpdate::AlreadyIndexed);
+        assert_eq!(
+            catalog.upsert(&added, 7)?,
+            IndexUpdate::Behind { indexed: Some(5) }
+        );
+        assert_eq!(
+            listed(&catalog, EntryKind::Offering)?[1].1,
+            "设备健康管理",
+            "nothing applied"
+        );
+        // A table the index has no version of is behind too.
+        let provider = CatalogEntry::new(EntryKind::Provider, "SP-1", "华兴");
+        assert_eq!(
+            catalog.upsert(&provider, 1)?,
+            IndexUpdate::Behind { indexed: None }
+        );
+
+        // Deleting the offering X-1 leaves the application X-1.
+        assert_eq!(
+            catalog.delete(EntryKind::Offering, "X-1", 6)?,
+            IndexUpdate::Applied
+        );
+        assert_eq!(
+            listed(&catalog, EntryKind::Offering)?,
+            [("X-2".to_string(), "设备健康管理".to_string())]
+        );
+        assert_eq!(listed(&catalog, EntryKind::Application)?.len(), 1);
+        let expected = versions(&[("service_offerings", 6), ("shared_applications", 1)]);
+        assert_eq!(catalog.indexed_versions()?, Some(expected.clone()));
+        drop(catalog);
+
+        let reopened = Catalog::open(&path)?;
+        assert_eq!(reopened.indexed_versions()?, Some(expected));
+        assert_eq!(reopened.len()?, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn one_kind_is_replaced_without_touching_the_others() -> Result<()> {
+        let folder = temporary_folder()?;
+        let catalog = Catalog::open(&folder.path().join("catalog"))?;
+        catalog.rebuild_at(
+            &[
+                CatalogEntry::new(EntryKind::Offering, "O-1", "数字孪生"),
+                CatalogEntry::new(EntryKind::Offering, "O-2", "视觉检测"),
+                CatalogEntry::new(EntryKind::Provider, "SP-1", "华兴"),
+            ],
+            &versions(&[("service_offerings", 2), ("service_providers", 1)]),
+        )?;
+        let offerings = [
+            CatalogEntry::new(EntryKind::Offering, "O-2", "视觉质检"),
+            CatalogEntry::new(EntryKind::Offering, "O-3", "能耗监测"),
+        ];
+        assert_eq!(
+            catalog.replace_kind(EntryKind::Offering, &offerings, Some(9))?,
+            2
+        );
+        assert_eq!(
+            listed(&catalog, EntryKind::Offering)?,
+            [
+                ("O-2".to_string(), "视觉质检".to_string()),
+                ("O-3".to_string(), "能耗监测".to_string())
+            ]
+        );
+        assert_eq!(listed(&catalog, EntryKind::Provider)?.len(), 1);
+        assert_eq!(
+            catalog.indexed_versions()?,
+            Some(versions(&[
+                ("service_offerings", 9),
+                ("service_providers", 1)
+            ]))
+        );
+        // A table gone from the lake: no entries, no version.
+        assert_eq!(catalog.replace_kind(EntryKind::Provider, &[], None)?, 0);
+        assert_eq!(
+            catalog.indexed_versions()?,
+            Some(versions(&[("service_offerings", 9)]))
+        );
+        assert!(listed(&catalog, EntryKind::Provider)?.is_empty());
+        // Entries of another kind are refused.
+        assert!(
+            catalog
+                .replace_kind(EntryKind::Provider, &offerings, Some(2))
+                .is_err()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_rebuild_without_versions_is_behind_every_change() -> Result<()> {
+        let folder = temporary_folder()?;
+        let catalog = Catalog::open(&folder.path().join("catalog"))?;
+        catalog.rebuild_at(&[], &versions(&[("service_offerings", 1)]))?;
+        catalog.rebuild(&[CatalogEntry::new(EntryKind::Offering, "O-1", "数字孪生")])?;
+        assert_eq!(catalog.indexed_versions()?, None);
+        let entry = CatalogEntry::new(EntryKind::Offering, "O-2", "视觉检测");
+        assert_eq!(
+            catalog.upsert(&entry, 2)?,
+            IndexUpdate::Behind { indexed: None }
+        );
+        assert_eq!(catalog.len()?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn a_second_writer_of_the_same_folder_is_refused_while_the_first_lives() -> Result<()> {
+        let folder = temporary_folder()?;
+        let path = folder.path().join("catalog");
+        let first = Catalog::open(&path)?;
+        first.rebuild_at(&[], &LakeVersions::new())?;
+        let second = Catalog::open(&path)?;
+        let error = second
+            .rebuild(&[])
+            .expect_err("the first catalog holds the writer");
+        assert!(matches!(error, Error::IndexLocked { .. }), "{error}");
+        assert!(error.to_string().contains("another process"));
+        // Searching needs no writer.
+        assert!(second.is_empty()?);
+        drop(first);
+        assert_eq!(second.rebuild(&[])?, 0);
         Ok(())
     }
 }

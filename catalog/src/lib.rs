@@ -3,7 +3,9 @@
 //!
 //! The catalog is derived data: its source of truth is the lake tables `service_providers`,
 //! `service_offerings` and `shared_applications`, and the index (in `<data-dir>/catalog/`)
-//! is rebuilt from them as a whole. Text is segmented with jieba (Chinese) and stemmed
+//! is rebuilt from them as a whole, or changed entry by entry as they change
+//! ([`Catalog::upsert`], [`Catalog::delete`]); each commit records the lake versions it
+//! reflects ([`Catalog::indexed_versions`]), so that a process can catch up at start. Text is segmented with jieba (Chinese) and stemmed
 //! (English) by [`analysis`]. A query is planned into weighted clauses by [`query`]: typed
 //! words, the dictionary words inside them, translations from the bilingual dictionary and
 //! synonyms ([`dictionary`]: `bilingual.tsv` and `synonyms.txt` in the index folder extend
@@ -55,6 +57,6 @@ pub use dictionary::Dictionary;
 pub use entry::{CatalogEntry, EntryKind, entries_from_batches};
 pub use error::{Error, Result};
 pub use facets::FacetCount;
-pub use index::Catalog;
+pub use index::{Catalog, IndexUpdate, LakeVersions};
 pub use relevance::{Judgements, Metrics, evaluate};
 pub use search::{SearchHit, SearchRequest, SearchResults, SortOrder};

@@ -1,10 +1,12 @@
 //! The HTTP API, one module per resource.
 
 pub mod catalog;
+pub mod catalog_entries;
 pub mod error;
 pub mod health;
 pub mod indicators;
 pub mod ingest;
+pub mod matching;
 pub mod openapi;
 pub mod quarantine;
 pub mod sql;

@@ -1,7 +1,8 @@
-//! The command line: `parkhub demo | sql | tables | serve | catalog | ingest | quarantine | contract`.
+//! The command line: `parkhub demo | sql | tables | serve | catalog | match | ingest | quarantine | contract`.
 
 mod contract;
 mod ingest;
+mod matching;
 mod quarantine;
 
 use std::io::{IsTerminal, Write};
@@ -14,7 +15,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget};
-use parkhub_catalog::{EntryKind, SearchRequest};
+use parkhub_catalog::{EntryKind, SearchRequest, SortOrder};
 use parkhub_queries::format;
 
 use crate::config::{Config, ConfigFile, DEFAULT_CONFIG_FILE};
@@ -113,6 +114,9 @@ pub enum Command {
     /// Search or rebuild the catalog of applications, offerings and providers.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Match service offerings to a need of the lake (--need) or to an enterprise and a need
+    /// in words (--uscc, --text, --scenario, --budget), with an explanation of every score.
+    Match(matching::MatchArgs),
 }
 
 /// `parkhub quarantine …`.
@@ -204,27 +208,70 @@ fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 /// `parkhub catalog …`.
+// Parsed once per process: the size of the search variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
-    /// Search the catalog (Chinese, English or both).
+    /// Search the catalog (Chinese, English or both); with filters and no text, list the
+    /// matching entries.
     Search {
-        /// The query text, e.g. 预测性维护.
+        /// The query text, e.g. 预测性维护; may be left out when a filter or --kind is given.
+        #[arg(default_value = "")]
         text: String,
         /// Only this kind of entry.
         #[arg(long, value_parser = ["application", "offering", "provider"])]
         kind: Option<String>,
+        /// The filters and the order.
+        #[command(flatten)]
+        filters: CatalogFilterArgs,
+        /// Do not count the facets.
+        #[arg(long)]
+        no_facets: bool,
         /// Hits to show.
         #[arg(long, default_value_t = 10)]
         limit: usize,
         /// Hits to skip.
         #[arg(long, default_value_t = 0)]
         offset: usize,
-        /// Output format.
+        /// Output format (json prints the whole result: total, hits and facets).
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
     /// Rebuild the catalog index from the catalog lake tables.
     Reindex,
+}
+
+/// The filters and sort order of `parkhub catalog search`; each text filter takes one value
+/// or alternatives separated by `,`.
+#[derive(Debug, Args)]
+pub struct CatalogFilterArgs {
+    /// Only entries of these key industries (`iron_steel`, or 钢铁).
+    #[arg(long)]
+    pub industry: Option<String>,
+    /// Only entries of these GB/T 4754 divisions (`C31`).
+    #[arg(long)]
+    pub division: Option<String>,
+    /// Only entries of these categories (`platform`, `mes`, …).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only entries of these scenarios (`predictive_maintenance`, or 预测性维护).
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Only entries with these deployments (`saas`, `on_premise`, `hybrid`, `edge`).
+    #[arg(long)]
+    pub deployment: Option<String>,
+    /// Only entries of these providers (provider ids).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only entries whose price range reaches this price (10k yuan).
+    #[arg(long, value_name = "10K_YUAN")]
+    pub price_min: Option<f64>,
+    /// Only entries whose price range starts at or below this price (10k yuan).
+    #[arg(long, value_name = "10K_YUAN")]
+    pub price_max: Option<f64>,
+    /// Order of the hits (default relevance; by rating when there is no text).
+    #[arg(long, value_parser = ["relevance", "rating", "price", "newest"])]
+    pub sort: Option<String>,
 }
 
 /// How results are printed.
@@ -264,11 +311,22 @@ pub fn main() -> ExitCode {
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output went away (`parkhub sql … | head`): nothing to report.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Runs a parsed command line.
@@ -356,10 +414,36 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Catalog(CatalogCommand::Search {
             text,
             kind,
+            filters,
+            no_facets,
             limit,
             offset,
             format,
-        }) => catalog_search(&services, text, kind, limit, offset, format).await,
+        }) => {
+            let request = SearchRequest {
+                query: text,
+                kind: kind.as_deref().map(str::parse::<EntryKind>).transpose()?,
+                limit,
+                offset,
+                industry: filters.industry,
+                division: filters.division,
+                category: filters.category,
+                scenario: filters.scenario,
+                deployment: filters.deployment,
+                provider: filters.provider,
+                price_min: filters.price_min,
+                price_max: filters.price_max,
+                sort: filters
+                    .sort
+                    .as_deref()
+                    .map(str::parse::<SortOrder>)
+                    .transpose()?
+                    .unwrap_or_default(),
+                facets: !no_facets,
+            };
+            catalog_search(&services, request, format).await
+        }
+        Command::Match(args) => matching::run(&services, args).await,
         Command::Catalog(CatalogCommand::Reindex) => {
             let indexed = services.reindex_catalog().await?;
             println!("indexed {indexed} catalog entries");
@@ -641,24 +725,17 @@ impl Drop for AbortOnDrop {
 
 async fn catalog_search(
     services: &Services,
-    text: String,
-    kind: Option<String>,
-    limit: usize,
-    offset: usize,
+    request: SearchRequest,
     output: OutputFormat,
 ) -> anyhow::Result<()> {
-    if text.trim().is_empty() {
-        bail!("the search text is empty");
+    if request.query.trim().is_empty() && !request.has_filters() {
+        bail!(
+            "the search text is empty; type a query, or list entries with a filter \
+             (e.g. --kind offering)"
+        );
     }
     services.ensure_catalog_index().await?;
-    let kind = kind.as_deref().map(str::parse::<EntryKind>).transpose()?;
-    let request = SearchRequest {
-        query: text,
-        kind,
-        limit,
-        offset,
-        ..Default::default()
-    };
+    let offset = request.offset;
     let results = services.catalog.search(&request)?;
     let mut stdout = std::io::stdout().lock();
     match output {
@@ -698,6 +775,21 @@ async fn catalog_search(
                     "     {}",
                     hit.snippet.replace("<em>", "【").replace("</em>", "】")
                 )?;
+            }
+            let counted: Vec<_> = results
+                .facets
+                .iter()
+                .filter(|(_, counts)| !counts.is_empty())
+                .collect();
+            if !counted.is_empty() {
+                writeln!(stdout, "facets:")?;
+                for (facet, counts) in counted {
+                    let values: Vec<String> = counts
+                        .iter()
+                        .map(|count| format!("{} {}", count.value, count.count))
+                        .collect();
+                    writeln!(stdout, "  {facet}: {}", values.join(", "))?;
+                }
             }
         }
     }

@@ -5,10 +5,12 @@
 //! [`server::app`] builds the HTTP router over them.
 
 pub mod api;
+pub mod catalog_edits;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_loader;
+pub mod matching;
 pub mod metrics;
 pub mod pg;
 pub mod server;

@@ -51,6 +51,14 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::tables::list_tables))
         .routes(routes!(api::sql::run_sql))
         .routes(routes!(api::catalog::search))
+        .routes(routes!(api::matching::match_offerings))
+        .routes(routes!(api::matching::match_need))
+        .routes(routes!(api::catalog_entries::create))
+        .routes(routes!(
+            api::catalog_entries::get,
+            api::catalog_entries::replace,
+            api::catalog_entries::delete
+        ))
         .routes(routes!(api::ingest::ingest, api::ingest::report))
         .routes(routes!(api::quarantine::list))
         .routes(routes!(api::indicators::list))

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use parkhub_catalog::{Catalog, CatalogEntry, EntryKind};
+use parkhub_catalog::Catalog;
 use parkhub_connectors::ingest::Ingestor;
 use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
@@ -45,6 +45,9 @@ pub struct Services {
     pub catalog: Arc<Catalog>,
     /// Ingestion into the lake.
     pub ingestor: Ingestor,
+    /// Serialises the catalog edits of this process, from validation to the index commit
+    /// (see [`crate::catalog_edits`]).
+    pub catalog_edits: tokio::sync::Mutex<()>,
 }
 
 impl Services {
@@ -64,62 +67,12 @@ impl Services {
             engine,
             catalog,
             ingestor,
+            catalog_edits: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// Rebuilds the catalog index from the three catalog lake tables; returns the number of
-    /// entries indexed.
-    pub async fn reindex_catalog(&self) -> Result<usize, ServiceError> {
-        let mut entries: Vec<CatalogEntry> = Vec::new();
-        for kind in [
-            EntryKind::Provider,
-            EntryKind::Offering,
-            EntryKind::Application,
-        ] {
-            if self.lake.load_table(kind.table()).await?.is_none() {
-                continue;
-            }
-            let batches = self
-                .engine
-                .query(&format!("SELECT * FROM {}", kind.table()))
-                .await?
-                .collect()
-                .await?;
-            let batches = batches
-                .iter()
-                .map(parkhub_queries::format::plain_strings)
-                .collect::<Result<Vec<_>, _>>()?;
-            entries.extend(parkhub_catalog::entries_from_batches(kind, &batches)?);
-        }
-        // Indexing is CPU work (jieba, tantivy's commit): keep it off the async threads.
-        let catalog = Arc::clone(&self.catalog);
-        let indexed = tokio::task::spawn_blocking(move || catalog.rebuild(&entries))
-            .await
-            .map_err(|error| ServiceError::Background(error.to_string()))??;
-        Ok(indexed)
-    }
-
-    /// Builds the catalog index when it is empty while the lake has catalog tables (a fresh
-    /// data directory after `demo` or ingest, or a deleted index).
-    pub async fn ensure_catalog_index(&self) -> Result<(), ServiceError> {
-        if !self.catalog.is_empty()? {
-            return Ok(());
-        }
-        let has_catalog_tables = self.lake.existing_tables()?.iter().any(|table| {
-            [
-                EntryKind::Provider,
-                EntryKind::Offering,
-                EntryKind::Application,
-            ]
-            .iter()
-            .any(|kind| kind.table() == table)
-        });
-        if has_catalog_tables {
-            let indexed = self.reindex_catalog().await?;
-            tracing::info!(indexed, "built the catalog index from the lake");
-        }
-        Ok(())
-    }
+    // Rebuilding the catalog index and keeping it in step with the lake
+    // (`reindex_catalog`, `ensure_catalog_index`) live in `crate::catalog_edits`.
 }
 
 /// A filter over the quarantine.

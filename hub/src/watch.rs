@@ -124,7 +124,12 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
                 .ingest_file(path, request, Arc::new(IngestProgress::default()))
                 .await
             {
-                Ok(report) => report,
+                Ok(report) => {
+                    services
+                        .index_ingested_rows(&report.table, report.rows_written)
+                        .await;
+                    report
+                }
                 Err(error) => failed(&table, &shown, &error.to_string()),
             }
         }

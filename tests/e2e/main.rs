@@ -4,6 +4,7 @@
 
 mod support;
 
+mod catalog_live;
 mod cli;
 mod contracts;
 mod delta_readers;
@@ -12,6 +13,7 @@ mod http;
 mod indicators;
 mod ingest;
 mod ingest_reliability;
+mod matching;
 mod openapi;
 mod pg;
 mod s3;

@@ -357,6 +357,14 @@ enum QuoteState {
 impl QuoteState {
     /// The state after `bytes`, with `delimiter` between fields and `\n` between records.
     fn after(mut self, bytes: &[u8], delimiter: u8) -> QuoteState {
+        // Most text has no quote at all: then only the last byte matters.
+        if !bytes.contains(&b'"') {
+            return match (self, bytes.last()) {
+                (_, None) | (QuoteState::Quoted, _) => self,
+                (_, Some(&last)) if last == b'\n' || last == delimiter => QuoteState::FieldStart,
+                _ => QuoteState::Unquoted,
+            };
+        }
         for &byte in bytes {
             self = match (self, byte) {
                 (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,

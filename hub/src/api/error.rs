@@ -143,6 +143,15 @@ impl From<parkhub_catalog::Error> for ApiError {
         match &error {
             Error::EmptyQuery => ApiError::bad_request("empty_query", error.to_string()),
             Error::InvalidKind(_) => ApiError::bad_request("invalid_kind", error.to_string()),
+            Error::InvalidSort(_) => ApiError::bad_request("invalid_sort", error.to_string()),
+            Error::InvalidFilter { .. } => {
+                ApiError::bad_request("invalid_parameters", error.to_string())
+            }
+            Error::IndexLocked { .. } => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message: error.to_string(),
+            },
             _ => ApiError::internal(&error),
         }
     }

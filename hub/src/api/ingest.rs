@@ -178,6 +178,9 @@ pub async fn ingest(
         .await
         .map_err(|error| ApiError::internal(&error))?;
     drop(upload);
+    services
+        .index_ingested_rows(&report.table, report.rows_written)
+        .await;
     record_ingest(&state.metrics, &report);
     let status = if report.status == IngestStatus::Failed {
         StatusCode::UNPROCESSABLE_ENTITY
