@@ -1,12 +1,27 @@
-//! In-process search benchmark of the catalog: a generated catalog of 100,000 entries
-//! (demo-like Chinese text recombined deterministically), indexed once, then a mix of
-//! queries (Chinese, English, mixed, typos, filters, listing without text, sorts; facets on)
-//! timed one by one on one thread, and for throughput on every core.
+//! Search benchmark of the catalog: a generated catalog of 100,000 entries (demo-like Chinese
+//! text recombined deterministically), indexed once, then a mix of 35 queries (Chinese short
+//! and long, English, typos, mixed, filters, listing without text, sorts, paging; facets on):
+//!
+//! 1. in process: each query timed one by one on one thread, then the mix on every core for
+//!    throughput;
+//! 2. over HTTP: the same entries ingested into the catalog tables of a fresh data directory
+//!    (`parkhub ingest`), `parkhub serve` started on it (it builds its index from the lake),
+//!    the mix sent as `GET /api/catalog/search` by one client alone, then by 16 concurrent
+//!    clients over keep-alive connections. Needs the release binary
+//!    (`cargo build --release -p parkhub`, or `PARKHUB_BIN`); skipped without it.
 //!
 //! ```text
+//! cargo build --release -p parkhub
 //! cargo bench -p parkhub-catalog --bench search            # 100,000 entries
-//! PARKHUB_BENCH_ENTRIES=20000 cargo bench -p parkhub-catalog --bench search
 //! ```
+//!
+//! Environment: `PARKHUB_BENCH_ENTRIES` (100000), `PARKHUB_BENCH_ROUNDS` (passes over the mix
+//! in process, 60), `PARKHUB_BENCH_HTTP_ROUNDS` (passes per HTTP client, 10),
+//! `PARKHUB_BENCH_CLIENTS` (16), `PARKHUB_BENCH_HTTP=0` (in process only),
+//! `PARKHUB_BENCH_INDEX=DIR` (keep the in-process index in DIR and reuse it),
+//! `PARKHUB_BENCH_ONLY=FAMILY|QUERY` (one family or query of the mix),
+//! `PARKHUB_BENCH_VERBOSE=1` (each query alone: matches, time with and without facets,
+//! clauses and concepts; `PARKHUB_BENCH_PLANS=1` adds the clauses).
 //!
 //! Prints the index build time, latency percentiles (p50, p90, p99, max) per query family
 //! and overall, and queries per second.
@@ -352,12 +367,16 @@ fn generate(count: usize) -> Vec<CatalogEntry> {
         ));
         description.push_str("提供需求调研、方案设计、实施上线和运维培训全流程服务。");
         entry.description = description;
-        entry.cases = format!(
+        let cases = format!(
             "{}{}有限公司部署{noun}，效率提升{}%。",
             random.pick(BRANDS),
             industry_name,
             5 + random.below(40)
         );
+        // As the lake holds them: providers have no cases, applications one price.
+        if kind != EntryKind::Provider {
+            entry.cases = cases;
+        }
         entry.scenarios = vec![scenario.code.to_string(), secondary.code.to_string()];
         entry.key_industries = vec![
             industry_code.to_string(),
@@ -372,13 +391,34 @@ fn generate(count: usize) -> Vec<CatalogEntry> {
             entry.deployment = Some(random.pick(DEPLOYMENTS).to_string());
             entry.provider_id = Some(format!("P{:06}", random.below(providers)));
             let low = (random.unit() * random.unit() * 300.0 * 10.0).round() / 10.0;
+            let spread = 1.5 + random.unit() * 2.0;
             entry.price_min = Some(low);
-            entry.price_max = Some(low * (1.5 + random.unit() * 2.0));
+            entry.price_max = Some(if kind == EntryKind::Application {
+                low
+            } else {
+                (low * spread * 10.0).round() / 10.0
+            });
             entry.published_on = Some(19_000 + random.below(1000) as i32);
         }
         entries.push(entry);
     }
     entries
+}
+
+/// Runs the merges tantivy's merge policy asks for on the index in `path`, to the end.
+fn settle(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let index = tantivy::Index::open_in_dir(path)?;
+    let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index.writer(100_000_000)?;
+    // An empty commit keeps the index as it is and lets the merge policy look at it.
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// Returns how many segments the index in `path` has.
+fn segments(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(path.join("meta.json"))?)?;
+    Ok(meta["segments"].as_array().map_or(0, Vec::len))
 }
 
 /// A query of the mix: its family and the request.
@@ -479,7 +519,7 @@ fn report(name: &str, latencies: &mut [Duration]) {
     );
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let count: usize = std::env::var("PARKHUB_BENCH_ENTRIES")
         .ok()
         .and_then(|value| value.parse().ok())
@@ -498,7 +538,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let folder = tempfile::tempdir()?;
     let reuse = std::env::var_os("PARKHUB_BENCH_INDEX").map(std::path::PathBuf::from);
-    let catalog = Catalog::open(reuse.as_deref().unwrap_or(folder.path()))?;
+    let path = reuse.as_deref().unwrap_or(folder.path());
+    let catalog = Catalog::open(path)?;
     if reuse.is_some() && catalog.len()? == entries.len() as u64 {
         println!("reusing the index of {} entries", entries.len());
     } else {
@@ -506,6 +547,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let indexed = catalog.rebuild(&entries)?;
         println!("indexed {indexed} entries in {:.2?}", started.elapsed());
     }
+    // Searched as a running server finds it once the merges that follow a rebuild are done
+    // (they would otherwise compete with the searches measured, over more segments).
+    drop(catalog);
+    let started = Instant::now();
+    settle(path)?;
+    let catalog = Catalog::open(path)?;
+    println!(
+        "{} segments after merging ({:.2?})",
+        segments(path)?,
+        started.elapsed()
+    );
 
     let mut mix = mix();
     if let Ok(only) = std::env::var("PARKHUB_BENCH_ONLY") {
@@ -526,7 +578,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "total", "facets", "none", "clauses"
         );
         for (family, request) in &mix {
-            let median = |request: &SearchRequest| -> Result<Duration, Box<dyn std::error::Error>> {
+            let median = |request: &SearchRequest| -> Result<Duration, Box<dyn std::error::Error + Send + Sync>> {
                 let mut times = Vec::new();
                 for _ in 0..20 {
                     let begun = Instant::now();
@@ -618,5 +670,434 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{threads} threads: {:.0} queries/s",
         searched as f64 / started.elapsed().as_secs_f64()
     );
-    Ok(())
+    drop(catalog);
+
+    if std::env::var("PARKHUB_BENCH_HTTP").is_ok_and(|value| value == "0") {
+        return Ok(());
+    }
+    http::run(&entries, &mix)
+}
+
+/// The same catalog and queries through `parkhub serve`: the entries are written to the three
+/// catalog tables of a fresh data directory with `parkhub ingest`, the server builds its
+/// index from the lake at start, and clients send `GET /api/catalog/search` over keep-alive
+/// connections, first one client alone, then [`http::CLIENTS`] at once.
+mod http {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Barrier;
+    use std::time::{Duration, Instant};
+
+    use parkhub_catalog::{CatalogEntry, EntryKind, SearchRequest};
+    use serde_json::{Map, Value, json};
+
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+    /// Concurrent clients, unless `PARKHUB_BENCH_CLIENTS` says otherwise.
+    pub const CLIENTS: usize = 16;
+
+    fn env_number(name: &str, default: usize) -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    }
+
+    /// The `parkhub` binary: `PARKHUB_BIN`, else the workspace's release build.
+    fn binary() -> PathBuf {
+        std::env::var_os("PARKHUB_BIN").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/parkhub"),
+            PathBuf::from,
+        )
+    }
+
+    /// Kills the server when the benchmark ends, however it ends.
+    struct Server(Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    pub fn run(
+        entries: &[CatalogEntry],
+        mix: &[(&'static str, SearchRequest)],
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let parkhub = binary();
+        if !parkhub.exists() {
+            println!(
+                "\nHTTP: skipped, {} is missing (cargo build --release -p parkhub, or set \
+                 PARKHUB_BIN)",
+                parkhub.display()
+            );
+            return Ok(());
+        }
+        let clients = env_number("PARKHUB_BENCH_CLIENTS", CLIENTS);
+        let rounds = env_number("PARKHUB_BENCH_HTTP_ROUNDS", 10);
+        let folder = tempfile::tempdir()?;
+        let data_dir = folder.path().join("data");
+
+        let started = Instant::now();
+        for kind in EntryKind::ALL {
+            let path = folder.path().join(format!("{}.ndjson", kind.table()));
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            for entry in entries.iter().filter(|entry| entry.kind == kind) {
+                serde_json::to_writer(&mut file, &lake_row(entry))?;
+                file.write_all(b"\n")?;
+            }
+            file.flush()?;
+            drop(file);
+            let output = Command::new(&parkhub)
+                .args(["ingest", "--table", kind.table(), "--data-dir"])
+                .arg(&data_dir)
+                .arg(&path)
+                .output()?;
+            if !output.status.success() {
+                return Err(format!(
+                    "parkhub ingest {} failed: {}",
+                    kind.table(),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+                .into());
+            }
+        }
+        println!(
+            "\nHTTP: ingested {} entries into the lake in {:.2?}",
+            entries.len(),
+            started.elapsed()
+        );
+
+        let started = Instant::now();
+        let log = std::fs::File::create(folder.path().join("serve.log"))?;
+        let mut child = Command::new(&parkhub)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let server = Server(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let address = loop {
+            let Some(line) = lines.next() else {
+                let log = std::fs::read_to_string(folder.path().join("serve.log"))?;
+                return Err(format!("parkhub serve stopped:\n{log}").into());
+            };
+            if let Some(address) = line?.strip_prefix("parkhub listening on http://") {
+                break address.trim().to_string();
+            }
+        };
+        // Keep reading the server's output so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        println!(
+            "HTTP: parkhub serve ready on {address} in {:.2?} (index built from the lake)",
+            started.elapsed()
+        );
+        // The server merges the segments of its new index in the background: measure once
+        // their number has held for three seconds, as a server that has been up a while.
+        let index = data_dir.join("catalog");
+        let started = Instant::now();
+        let (mut count, mut since) = (super::segments(&index)?, Instant::now());
+        while since.elapsed() < Duration::from_secs(3)
+            && started.elapsed() < Duration::from_secs(120)
+        {
+            std::thread::sleep(Duration::from_millis(250));
+            let now = super::segments(&index)?;
+            if now != count {
+                (count, since) = (now, Instant::now());
+            }
+        }
+        println!(
+            "HTTP: {count} segments after merging ({:.2?})",
+            started.elapsed()
+        );
+
+        let paths: Vec<(&str, String)> = mix
+            .iter()
+            .map(|(family, request)| (*family, path_of(request)))
+            .collect();
+        let mut warm = Client::connect(&address)?;
+        for (family, path) in &paths {
+            let body = warm.get(path)?;
+            let total = total_of(&body);
+            if total == Some(0) || total.is_none() {
+                println!("warning: {family} {path} answered {total:?} hits");
+            }
+        }
+
+        // One client alone: the latency of a request, HTTP and JSON included.
+        let mut alone = Vec::new();
+        for _ in 0..rounds {
+            for (family, path) in &paths {
+                let begun = Instant::now();
+                warm.get(path)?;
+                alone.push((*family, begun.elapsed()));
+            }
+        }
+        drop(warm);
+        report("1 client", alone, None);
+
+        // Many clients at once, each over its own connection, starting at different queries.
+        let barrier = Barrier::new(clients);
+        let started = Instant::now();
+        let results: Vec<Result<Vec<(&str, Duration)>, BoxError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..clients)
+                .map(|client| {
+                    let (paths, barrier, address) = (&paths, &barrier, &address);
+                    scope.spawn(move || -> Result<Vec<(&str, Duration)>, BoxError> {
+                        let mut connection = Client::connect(address)?;
+                        let mut latencies = Vec::with_capacity(rounds * paths.len());
+                        barrier.wait();
+                        for round in 0..rounds {
+                            for step in 0..paths.len() {
+                                let (family, path) =
+                                    &paths[(client * 7 + round + step) % paths.len()];
+                                let begun = Instant::now();
+                                connection.get(path)?;
+                                latencies.push((*family, begun.elapsed()));
+                            }
+                        }
+                        Ok(latencies)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err("client panicked".into()))
+                })
+                .collect()
+        });
+        let elapsed = started.elapsed();
+        let mut all = Vec::new();
+        for result in results {
+            all.extend(result.map_err(|error| error.to_string())?);
+        }
+        report(&format!("{clients} clients"), all, Some(elapsed));
+        drop(server);
+        Ok(())
+    }
+
+    /// The row of an entry in its lake table.
+    fn lake_row(entry: &CatalogEntry) -> Value {
+        let mut row = Map::new();
+        row.insert(entry.kind.id_column().into(), json!(entry.id));
+        row.insert("name".into(), json!(entry.title));
+        if let Some(name_en) = &entry.title_en {
+            row.insert("name_en".into(), json!(name_en));
+        }
+        row.insert("summary".into(), json!(entry.summary));
+        row.insert("description".into(), json!(entry.description));
+        row.insert("scenarios".into(), json!(entry.scenarios.join(";")));
+        row.insert(
+            "key_industries".into(),
+            json!(entry.key_industries.join(";")),
+        );
+        if let Some(rating) = entry.rating {
+            row.insert("rating".into(), json!(rating));
+        }
+        match entry.kind {
+            EntryKind::Provider => {
+                row.insert("region".into(), json!(entry.region));
+                row.insert(
+                    "qualifications".into(),
+                    json!(entry.qualifications.join(";")),
+                );
+            }
+            kind => {
+                row.insert("provider_id".into(), json!(entry.provider_id));
+                row.insert("category".into(), json!(entry.category));
+                row.insert("deployment".into(), json!(entry.deployment));
+                row.insert("cases".into(), json!(entry.cases));
+                if let Some(days) = entry.published_on {
+                    row.insert("published_on".into(), json!(iso_date(days)));
+                }
+                if kind == EntryKind::Application {
+                    row.insert("price".into(), json!(entry.price_min));
+                } else {
+                    row.insert("price_min".into(), json!(entry.price_min));
+                    row.insert("price_max".into(), json!(entry.price_max));
+                }
+            }
+        }
+        Value::Object(row)
+    }
+
+    /// Formats days since 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
+    fn iso_date(days: i32) -> String {
+        let days = i64::from(days) + 719_468;
+        let era = days.div_euclid(146_097);
+        let day_of_era = days.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_index = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+        let month = if month_index < 10 {
+            month_index + 3
+        } else {
+            month_index - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+
+    /// The URL path and query string of a search request.
+    fn path_of(request: &SearchRequest) -> String {
+        let mut parameters: Vec<(&str, String)> = vec![("q", request.query.clone())];
+        if let Some(kind) = request.kind {
+            parameters.push(("kind", kind.as_str().to_string()));
+        }
+        for (name, value) in [
+            ("industry", &request.industry),
+            ("division", &request.division),
+            ("category", &request.category),
+            ("scenario", &request.scenario),
+            ("deployment", &request.deployment),
+            ("provider", &request.provider),
+        ] {
+            if let Some(value) = value {
+                parameters.push((name, value.clone()));
+            }
+        }
+        for (name, value) in [
+            ("price_min", request.price_min),
+            ("price_max", request.price_max),
+        ] {
+            if let Some(value) = value {
+                parameters.push((name, value.to_string()));
+            }
+        }
+        parameters.push(("sort", request.sort.as_str().to_string()));
+        parameters.push(("limit", request.limit.to_string()));
+        parameters.push(("offset", request.offset.to_string()));
+        let query: Vec<String> = parameters
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect();
+        format!("/api/catalog/search?{}", query.join("&"))
+    }
+
+    fn encode(value: &str) -> String {
+        let mut encoded = String::with_capacity(value.len() * 3);
+        for byte in value.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                encoded.push(char::from(byte));
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        encoded
+    }
+
+    fn total_of(body: &[u8]) -> Option<u64> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        value.get("total")?.as_u64()
+    }
+
+    /// A minimal HTTP/1.1 client over one keep-alive connection.
+    struct Client {
+        reader: BufReader<TcpStream>,
+        writer: TcpStream,
+        host: String,
+    }
+
+    impl Client {
+        fn connect(address: &str) -> Result<Client, BoxError> {
+            let stream = TcpStream::connect(address)?;
+            stream.set_nodelay(true)?;
+            stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+            Ok(Client {
+                reader: BufReader::new(stream.try_clone()?),
+                writer: stream,
+                host: address.to_string(),
+            })
+        }
+
+        /// Sends a GET and returns the body of a 200 answer.
+        fn get(&mut self, path: &str) -> Result<Vec<u8>, BoxError> {
+            write!(
+                self.writer,
+                "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n\r\n",
+                self.host
+            )?;
+            self.writer.flush()?;
+            let mut status = String::new();
+            self.reader.read_line(&mut status)?;
+            let mut length = None;
+            let mut chunked = false;
+            loop {
+                let mut header = String::new();
+                if self.reader.read_line(&mut header)? == 0 {
+                    return Err("connection closed".into());
+                }
+                let header = header.trim_end();
+                if header.is_empty() {
+                    break;
+                }
+                let (name, value) = header.split_once(':').unwrap_or((header, ""));
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.trim().eq_ignore_ascii_case("chunked");
+                }
+            }
+            let body = if chunked {
+                let mut body = Vec::new();
+                loop {
+                    let mut size = String::new();
+                    self.reader.read_line(&mut size)?;
+                    let size = usize::from_str_radix(size.trim(), 16)?;
+                    let mut chunk = vec![0; size + 2];
+                    self.reader.read_exact(&mut chunk)?;
+                    if size == 0 {
+                        break body;
+                    }
+                    body.extend_from_slice(&chunk[..size]);
+                }
+            } else {
+                let mut body = vec![0; length.ok_or("no content-length")?];
+                self.reader.read_exact(&mut body)?;
+                body
+            };
+            if !status.starts_with("HTTP/1.1 200") {
+                return Err(format!(
+                    "{path}: {} {}",
+                    status.trim(),
+                    String::from_utf8_lossy(&body)
+                )
+                .into());
+            }
+            Ok(body)
+        }
+    }
+
+    fn report(name: &str, mut latencies: Vec<(&str, Duration)>, elapsed: Option<Duration>) {
+        let mut by_family: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
+        for (family, latency) in &latencies {
+            by_family.entry(family).or_default().push(*latency);
+        }
+        println!();
+        println!(
+            "{:<10} {:>6} {:>8} {:>8} {:>8} {:>8}   (ms, HTTP, {name}, facets on)",
+            "queries", "count", "p50", "p90", "p99", "max"
+        );
+        for (family, durations) in &mut by_family {
+            super::report(family, durations);
+        }
+        let mut all: Vec<Duration> = latencies.drain(..).map(|(_, latency)| latency).collect();
+        let count = all.len();
+        super::report("all", &mut all);
+        let elapsed = elapsed.unwrap_or_else(|| all.iter().sum());
+        println!(
+            "{name}: {:.0} queries/s",
+            count as f64 / elapsed.as_secs_f64()
+        );
+    }
 }

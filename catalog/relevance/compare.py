@@ -328,6 +328,8 @@ def main():
     parser.add_argument("--corpus", help="a folder with the exported CSV files (skips the export)")
     parser.add_argument("--parkhub-metrics", help="JSON of `--example relevance -- --json` (skips running it)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the figures as a Markdown table")
     parser.add_argument("--per-query", action="store_true",
                         help="also print each query's nDCG@10 for every system")
     arguments = parser.parse_args()
@@ -357,18 +359,24 @@ def main():
     results["jieba + BM25"] = run_bm25(documents, judgements)
 
     print(f"{len(judgements)} judged queries, {len(documents)} entries ({time.time() - started:.0f} s)")
-    header = f"{'system':<26} {'nDCG@10':>8} {'R@10':>6}   {'en+mixed nDCG':>13} {'R@10':>6}   {'zh':>6} {'en':>6} {'mixed':>6}"
-    print(header)
-    print("-" * len(header))
-    figures = {}
-    for system, rankings in results.items():
-        summary = summarise(judgements, rankings)
-        figures[system] = summary
-        print(
-            f"{system:<26} {summary['all'][0]:>8.3f} {summary['all'][1]:>6.3f}   "
-            f"{summary['en+mixed'][0]:>13.3f} {summary['en+mixed'][1]:>6.3f}   "
-            f"{summary['zh'][0]:>6.3f} {summary['en'][0]:>6.3f} {summary['mixed'][0]:>6.3f}"
-        )
+    groups = ["all", "zh", "en", "mixed", "en+mixed"]
+    figures = {system: summarise(judgements, rankings) for system, rankings in results.items()}
+    if arguments.markdown:
+        counts = figures["ParkHub"]
+        print("| system | " + " | ".join(f"{g} ({counts[g][2]}) nDCG@10 / R@10" for g in groups) + " |")
+        print("| --- |" + " --- |" * len(groups))
+        for system, summary in figures.items():
+            cells = " | ".join(f"{summary[g][0]:.3f} / {summary[g][1]:.3f}" for g in groups)
+            print(f"| {system} | {cells} |")
+    else:
+        counts = figures["ParkHub"]
+        header = f"{'':<26}" + "".join(f"{g} ({counts[g][2]})".rjust(16) for g in groups)
+        print(header)
+        print(f"{'system':<26}" + "".join(f"{'nDCG@10  R@10':>16}" for _ in groups))
+        print("-" * len(header))
+        for system, summary in figures.items():
+            print(f"{system:<26}" + "".join(
+                f"{summary[g][0]:>9.3f}{summary[g][1]:>7.3f}" for g in groups))
     if arguments.per_query:
         systems = list(results)
         print()

@@ -24,6 +24,7 @@ use std::path::Path;
 
 use crate::analysis::{self, is_han};
 use crate::error::{Error, Result};
+use crate::query::STOP_WORDS;
 
 /// The built-in bilingual dictionary (`data/bilingual.tsv`).
 pub const DEFAULT_BILINGUAL: &str = include_str!("../data/bilingual.tsv");
@@ -365,7 +366,15 @@ fn parse_synonyms(text: &str) -> Vec<Vec<String>> {
 
 /// Analyses a dictionary term: its key and its words.
 fn analyse_term(text: &str) -> (String, Vec<ExpansionWord>) {
-    let words: Vec<ExpansionWord> = analysis::words(text)
+    let mut words = analysis::words(text);
+    // Queries lose their stop words (`prognostics and health management` is searched as
+    // `prognostics health management`), so terms do too: a key holding one could never be
+    // met, and an expansion holding one would require it in the field.
+    let is_stop_word = |word: &analysis::Word| STOP_WORDS.contains(&word.text.as_str());
+    if words.iter().any(|word| !is_stop_word(word)) {
+        words.retain(|word| !is_stop_word(word));
+    }
+    let words: Vec<ExpansionWord> = words
         .into_iter()
         .take(MAX_KEY_WORDS)
         .map(|word| ExpansionWord {

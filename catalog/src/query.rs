@@ -22,13 +22,18 @@
 //! weight. An expansion of several words (`设备 健康管理`) needs all of them in one field.
 //!
 //! Clauses are grouped by **concept**: a typed word, or the run of typed words a dictionary
-//! key covered, with everything it brought. Within a concept, the typed words form one group
-//! and each expansion another; the concept scores its best group plus [`GROUP_TIE_BREAKER`]
-//! times the others (so ten synonyms do not outweigh another concept). Concepts add up,
-//! scaled by the share of concepts an entry matches (coordination), so that an entry with
-//! everything asked for ranks before one repeating a single word. A query naming service
-//! providers ([`PROVIDER_WORDS`]) ranks providers [`KIND_HINT_FACTOR`] higher. Latin words are
-//! also kept unstemmed for names in pinyin.
+//! key covered, with everything it brought. A run that is a synonym or translation of an
+//! earlier run, or shares one with it (`APS 排产`, `设备联网 数据采集`, `排产…高级计划排程`),
+//! names the same concept again and joins it; a
+//! term is looked for once per concept, at its best weight. Within a concept, the typed words
+//! form one group and each expansion another; the concept scores its best group plus
+//! [`GROUP_TIE_BREAKER`] times the others (so ten synonyms do not outweigh another concept),
+//! and the dictionary words found inside its words ([`Clause::part`]) count apart. Concepts
+//! add up, scaled by the share of concepts an entry holds (coordination, see
+//! [`crate::search`]: a concept held only through inner words counts in part), so that an
+//! entry with everything asked for ranks before one repeating a single word. A query naming
+//! service providers ([`PROVIDER_WORDS`]) ranks providers [`KIND_HINT_FACTOR`] higher. Latin
+//! words are also kept unstemmed for names in pinyin.
 
 use crate::analysis;
 use crate::dictionary::{
@@ -85,6 +90,10 @@ pub struct Clause {
     pub weight: f32,
     /// Also match the (single) term one typo away, at [`FUZZY_WEIGHT`].
     pub fuzzy: bool,
+    /// True for a dictionary word found inside a longer word (`维护` in `预测性维护`): it is
+    /// left out of the fields where it is too common to tell entries apart (see
+    /// [`crate::search`]).
+    pub part: bool,
     /// The concept it stands for: the typed word (or run of words the dictionary knows) it
     /// comes from, numbered from 0 in query order.
     pub concept: usize,
@@ -110,6 +119,8 @@ pub struct QueryPlan {
     /// The kind of entry the query names (`服务商`, `provider`, …), whose entries rank
     /// [`KIND_HINT_FACTOR`] higher.
     pub kind_hint: Option<EntryKind>,
+    /// The concept clauses are added to while planning.
+    building: usize,
 }
 
 /// Words that ask for service providers rather than what they offer.
@@ -171,20 +182,28 @@ impl QueryPlan {
             .map(|clause| clause.weight)
     }
 
-    fn add(&mut self, terms: Vec<String>, weight: f32, fuzzy: bool) {
-        self.add_to(0, terms, weight, fuzzy);
+    fn add(&mut self, terms: Vec<String>, weight: f32, flags: Flags) {
+        self.add_to(0, terms, weight, flags);
     }
 
-    fn add_to(&mut self, group: usize, terms: Vec<String>, weight: f32, fuzzy: bool) {
+    fn add_to(&mut self, group: usize, terms: Vec<String>, weight: f32, flags: Flags) {
+        let Flags { fuzzy, part } = flags;
         if terms.is_empty() || terms.iter().any(String::is_empty) {
             return;
         }
-        let concept = self.concepts;
-        if let Some(clause) = self.clauses.iter_mut().find(|clause| {
-            clause.concept == concept && clause.group == group && clause.terms == terms
-        }) {
+        // A term already looked for in the concept (a synonym that is also a part of the
+        // typed word, a translation two keys share) is looked for once, at its best weight,
+        // among the typed words when it is one.
+        let concept = self.building;
+        if let Some(clause) = self
+            .clauses
+            .iter_mut()
+            .find(|clause| clause.concept == concept && clause.terms == terms)
+        {
             clause.weight = clause.weight.max(weight);
             clause.fuzzy |= fuzzy;
+            clause.part &= part;
+            clause.group = clause.group.min(group);
             return;
         }
         if self.clauses.len() < MAX_CLAUSES {
@@ -192,6 +211,7 @@ impl QueryPlan {
                 terms,
                 weight,
                 fuzzy,
+                part,
                 concept,
                 group,
             });
@@ -199,16 +219,25 @@ impl QueryPlan {
     }
 
     fn add_expansion(&mut self, expansion: &Expansion, weight: f32) {
-        let concept = self.concepts;
+        let concept = self.building;
         let group = self.groups(concept).max(1);
+        let flags = Flags::default();
         match expansion.words.as_slice() {
             [word] => {
-                self.add_to(group, vec![word.term.clone()], weight, false);
+                self.add_to(group, vec![word.term.clone()], weight, flags);
                 // The parts of a translation help recall; those of a synonym mostly add noise
                 // (`虚拟工厂` → `工厂`).
                 if expansion.kind == ExpansionKind::Translation {
                     for part in &word.parts {
-                        self.add_to(group, vec![part.clone()], weight * PART_WEIGHT, false);
+                        self.add_to(
+                            group,
+                            vec![part.clone()],
+                            weight * PART_WEIGHT,
+                            Flags {
+                                part: true,
+                                ..flags
+                            },
+                        );
                     }
                 }
             }
@@ -216,10 +245,17 @@ impl QueryPlan {
                 group,
                 words.iter().map(|word| word.term.clone()).collect(),
                 weight,
-                false,
+                flags,
             ),
         }
     }
+}
+
+/// How a clause is looked for, besides its terms and weight.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    fuzzy: bool,
+    part: bool,
 }
 
 /// Returns the words of a query: its first [`MAX_QUERY_CHARS`] characters cut like the
@@ -326,6 +362,9 @@ pub fn plan(query: &str, dictionary: &Dictionary) -> QueryPlan {
         .collect();
 
     // Concepts: the longest runs of words the dictionary knows, and the other words alone.
+    // A run that is a synonym or translation of an earlier one (`APS 排产`, `WMS 仓储管理`)
+    // names the same concept again and joins it.
+    let mut known: Vec<(usize, String, Vec<String>)> = Vec::new();
     let mut start = 0;
     while start < words.len() {
         let longest = MAX_KEY_WORDS.min(words.len() - start);
@@ -341,21 +380,51 @@ pub fn plan(query: &str, dictionary: &Dictionary) -> QueryPlan {
         }
         let (length, expansions) = span;
         let run = start..start + length;
+        let run_key = key_of(
+            keys[run.clone()]
+                .iter()
+                .map(|(term, han, _)| (term.as_str(), *han)),
+        );
+        let expansion_keys: Vec<String> = expansions
+            .iter()
+            .map(|expansion| {
+                key_of(
+                    expansion
+                        .words
+                        .iter()
+                        .map(|word| (word.term.as_str(), word.han)),
+                )
+            })
+            .collect();
+        let same_as = known.iter().find(|(_, key, expanded)| {
+            expanded.contains(&run_key)
+                || expansion_keys.contains(key)
+                || expanded.iter().any(|other| expansion_keys.contains(other))
+        });
+        plan.building = same_as.map_or(plan.concepts, |(concept, _, _)| *concept);
         for (word, (key, _, corrected)) in words[run.clone()].iter().zip(&keys[run.clone()]) {
             let latin_letters = !word.han && word.surface.chars().all(|c| c.is_ascii_lowercase());
             let long = word.surface.chars().count() >= MIN_CORRECTED_CHARS;
-            plan.add(vec![word.term.clone()], 1.0, latin_letters && long);
+            let fuzzy = Flags {
+                fuzzy: latin_letters && long,
+                ..Flags::default()
+            };
+            plan.add(vec![word.term.clone()], 1.0, fuzzy);
             for part in &word.parts {
-                plan.add(vec![part.clone()], PART_WEIGHT, false);
+                let part_flags = Flags {
+                    part: true,
+                    ..Flags::default()
+                };
+                plan.add(vec![part.clone()], PART_WEIGHT, part_flags);
             }
             if *corrected {
-                plan.add(vec![key.clone()], CORRECTION_FACTOR, false);
+                plan.add(vec![key.clone()], CORRECTION_FACTOR, Flags::default());
             }
             if latin_letters
                 && word.surface.len() >= 2
                 && !plan.names.iter().any(|(name, _)| *name == word.surface)
             {
-                plan.names.push((word.surface.clone(), plan.concepts));
+                plan.names.push((word.surface.clone(), plan.building));
             }
             if PROVIDER_WORDS.contains(&word.surface.as_str()) {
                 plan.kind_hint = Some(EntryKind::Provider);
@@ -380,14 +449,18 @@ pub fn plan(query: &str, dictionary: &Dictionary) -> QueryPlan {
             };
             plan.add_expansion(expansion, weight);
         }
-        if plan
-            .clauses
-            .iter()
-            .any(|clause| clause.concept == plan.concepts)
-            || plan
-                .names
+        if !expansions.is_empty() {
+            known.push((plan.building, run_key, expansion_keys));
+        }
+        if plan.building == plan.concepts
+            && (plan
+                .clauses
                 .iter()
-                .any(|(_, concept)| *concept == plan.concepts)
+                .any(|clause| clause.concept == plan.concepts)
+                || plan
+                    .names
+                    .iter()
+                    .any(|(_, concept)| *concept == plan.concepts))
         {
             plan.concepts += 1;
         }
@@ -507,6 +580,46 @@ mod tests {
             plan.clauses.iter().filter(|c| c.concept == 1).count()
         );
         assert_eq!(super::plan("能耗", &dictionary()).kind_hint, None);
+    }
+
+    #[test]
+    fn a_synonym_typed_beside_its_word_is_the_same_concept() {
+        let plan = plan("APS 排产", &dictionary());
+        assert_eq!(plan.concepts, 1, "{plan:#?}");
+        let typed: Vec<&str> = plan
+            .group(0, 0)
+            .flat_map(|clause| clause.terms.iter().map(String::as_str))
+            .collect();
+        assert!(
+            typed.contains(&"ap") && typed.contains(&"排产"),
+            "{plan:#?}"
+        );
+        let twice = |terms: &[&str]| {
+            plan.clauses
+                .iter()
+                .filter(|clause| {
+                    clause
+                        .terms
+                        .iter()
+                        .map(String::as_str)
+                        .eq(terms.iter().copied())
+                })
+                .count()
+        };
+        assert_eq!(twice(&["排程"]), 1, "each term once per concept: {plan:#?}");
+        assert_eq!(super::plan("MES 注塑", &dictionary()).concepts, 2);
+    }
+
+    #[test]
+    fn parts_are_marked_and_stop_words_leave_dictionary_terms() {
+        let plan = plan("预测性维护", &dictionary());
+        let part = plan.clauses.iter().find(|clause| clause.terms == ["维护"]);
+        assert!(part.is_some_and(|clause| clause.part), "{plan:#?}");
+        assert!(!plan.clauses[0].part);
+        // `and` is no stop word of the key any more than of the query.
+        let plan = super::plan("prognostics and health management", &dictionary());
+        assert_eq!(plan.concepts, 1, "{plan:#?}");
+        assert!(plan.weight_of(&["预测性维护"]).is_some(), "{plan:#?}");
     }
 
     #[test]

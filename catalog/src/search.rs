@@ -5,26 +5,31 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::{Bound, Range};
+use std::ops::Range;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
-    Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery, Occur, Query, Scorer, TermQuery,
+    TermSetQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
+};
 
-use crate::coordination::CoordinationQuery;
+use crate::coordination::{ConceptPart, CoordinationQuery};
 use crate::entry::EntryKind;
 use crate::error::{Error, Result};
 use crate::facets::{FACETS, FacetCount, FacetCounter};
 use crate::index::Catalog;
 use crate::query::{self, Clause, FUZZY_WEIGHT, GROUP_TIE_BREAKER, KIND_HINT_FACTOR, QueryPlan};
-use crate::schema;
+use crate::schema::{self, CatalogSchema};
 use crate::vocabulary;
 
 pub use crate::query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS as MAX_QUERY_TERMS};
@@ -302,8 +307,11 @@ impl Catalog {
     /// their parts, translations, synonyms, typo-tolerant Latin words) and each clause is
     /// looked for in every text field with that field's boost
     /// ([`schema::TEXT_FIELD_BOOSTS`]); an entry matches when it holds any clause and passes
-    /// every filter. Text that analyses to nothing (only punctuation or emoji) matches
-    /// nothing. Empty text lists the filtered entries; empty text without any filter is
+    /// every filter, except that a part of a word is not looked for in a field where it is
+    /// common ([`COMMON_PART_SHARE`]) and that the clauses of a common concept of a longer
+    /// query only add to the score of entries other concepts find
+    /// ([`COMMON_CONCEPT_SPREAD`]). Text that analyses to nothing (only punctuation or emoji)
+    /// matches nothing. Empty text lists the filtered entries; empty text without any filter is
     /// [`Error::EmptyQuery`]. A price filter that is not a number, or a `price_min` above
     /// `price_max`, is [`Error::InvalidFilter`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -312,6 +320,7 @@ impl Catalog {
         if !has_text && filters.is_empty() {
             return Err(Error::EmptyQuery);
         }
+        let searcher = self.searcher();
         let mut kind_hint = None;
         let text_query = if has_text {
             let plan = query::plan(&request.query, &self.dictionary());
@@ -323,7 +332,7 @@ impl Catalog {
                     facets: empty_facets(request.facets),
                 });
             }
-            Some(self.text_query(&plan))
+            Some(self.text_query(&plan, &searcher))
         } else {
             None
         };
@@ -346,7 +355,6 @@ impl Catalog {
             }
             Box::new(BooleanQuery::new(clauses))
         };
-        let searcher = self.searcher();
 
         // TopDocs allocates for offset + limit documents: bound both by the index size.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
@@ -380,17 +388,24 @@ impl Catalog {
 
     /// Returns the query of a plan: for each concept, each of its clauses in each text
     /// field with the field's boost times the clause's weight, Latin words one typo away at
-    /// [`FUZZY_WEIGHT`], and Latin words in the names' pinyin; concepts combined with
-    /// coordination ([`CoordinationQuery`]).
-    fn text_query(&self, plan: &QueryPlan) -> Box<dyn Query> {
+    /// [`FUZZY_WEIGHT`], and Latin words in the names' pinyin; the clauses of each group
+    /// summed, the groups of a concept combined by their best with [`GROUP_TIE_BREAKER`],
+    /// the words found inside the query's words apart from what the query names; concepts
+    /// combined with coordination ([`CoordinationQuery`]), where a concept common in the
+    /// catalog ([`COMMON_CONCEPT_SPREAD`]) only adds to the entries others bring.
+    fn text_query(&self, plan: &QueryPlan, searcher: &Searcher) -> Box<dyn Query> {
         let fields = &self.fields;
-        let mut concepts: Vec<Box<dyn Query>> = Vec::with_capacity(plan.concepts);
+        let common = CommonTerms::new(searcher);
+        let mut parts: Vec<ConceptPart> = Vec::with_capacity(plan.concepts * 2);
         for concept in 0..plan.concepts {
-            let mut groups: Vec<Box<dyn Query>> = Vec::new();
+            let mut named_groups: Vec<Box<dyn Query>> = Vec::new();
+            let mut inner_groups: Vec<Box<dyn Query>> = Vec::new();
             for group in 0..plan.groups(concept).max(1) {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut named: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut inner: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for clause in plan.group(concept, group) {
-                    self.push_clause(clause, &mut clauses);
+                    let queries = if clause.part { &mut inner } else { &mut named };
+                    self.push_clause(clause, &common, queries);
                 }
                 if group == 0 {
                     for (name, _) in plan.names.iter().filter(|(_, of)| *of == concept) {
@@ -398,32 +413,59 @@ impl Catalog {
                             Term::from_field_text(fields.name_pinyin, name),
                             IndexRecordOption::Basic,
                         );
-                        clauses.push((
+                        named.push((
                             Occur::Should,
                             Box::new(BoostQuery::new(Box::new(name_query), NAME_PINYIN_BOOST)),
                         ));
                     }
                 }
-                if !clauses.is_empty() {
-                    groups.push(Box::new(BooleanQuery::new(clauses)));
+                for (queries, groups) in [(named, &mut named_groups), (inner, &mut inner_groups)] {
+                    match queries.len() {
+                        0 => {}
+                        1 => groups.extend(queries.into_iter().map(|(_, query)| query)),
+                        _ => groups.push(Box::new(BooleanQuery::new(queries))),
+                    }
                 }
             }
-            match groups.len() {
-                0 => {}
-                1 => concepts.extend(groups),
-                _ => concepts.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    groups,
-                    GROUP_TIE_BREAKER,
-                ))),
+            let drives = plan.concepts < 2 || !common.is_common_concept(plan, concept, fields);
+            for (groups, named) in [(named_groups, true), (inner_groups, false)] {
+                let query: Box<dyn Query> = match groups.len() {
+                    0 => continue,
+                    1 => groups
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Box::new(EmptyQuery)),
+                    _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                        groups,
+                        GROUP_TIE_BREAKER,
+                    )),
+                };
+                parts.push(ConceptPart {
+                    query,
+                    concept,
+                    named,
+                    drives,
+                });
             }
         }
-        Box::new(CoordinationQuery::new(concepts))
+        Box::new(CoordinationQuery::new(parts, plan.concepts))
     }
 
     /// Pushes the queries of one clause: its terms in each text field with the field's boost
-    /// times the clause's weight, and one typo away in the fuzzy fields.
-    fn push_clause(&self, clause: &Clause, queries: &mut Vec<(Occur, Box<dyn Query>)>) {
+    /// times the clause's weight, and one typo away in the fuzzy fields. A part of a word
+    /// is left out of the fields where it is common ([`CommonTerms`]).
+    fn push_clause(
+        &self,
+        clause: &Clause,
+        common: &CommonTerms,
+        queries: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
         for (field, boost) in &self.fields.text_fields {
+            if let ([term], true) = (clause.terms.as_slice(), clause.part)
+                && common.is_common(*field, term)
+            {
+                continue;
+            }
             let term_query = |term: &String| -> Box<dyn Query> {
                 Box::new(TermQuery::new(
                     Term::from_field_text(*field, term),
@@ -517,17 +559,11 @@ impl Catalog {
             });
         }
         // The entry's range [price_min, price_max] overlaps the requested one.
-        if let Some(low) = request.price_min {
-            filters.push(Box::new(RangeQuery::new(
-                Bound::Included(Term::from_field_f64(fields.price_max, low)),
-                Bound::Unbounded,
-            )));
-        }
-        if let Some(high) = request.price_max {
-            filters.push(Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_f64(fields.price_min, high)),
-            )));
+        if request.price_min.is_some() || request.price_max.is_some() {
+            filters.push(Box::new(PriceFilter {
+                low: request.price_min,
+                high: request.price_max,
+            }));
         }
         Ok(filters)
     }
@@ -579,6 +615,216 @@ impl Catalog {
                 .and_then(|value| value.as_datetime())
                 .map(|date| iso_date(date.into_timestamp_secs())),
         })
+    }
+}
+
+/// A part of a word (`管理` in `能源管理`) in more than this share of the entries, in a
+/// field, is not searched in that field: it tells entries apart no better than chance (BM25
+/// gives it little weight anyway), while matching it would add most of the catalog to the
+/// matches, to their count and facets, and cost the time of reading its postings.
+pub const COMMON_PART_SHARE: f64 = 0.2;
+/// Catalogs with fewer entries than this search every part everywhere: shares mean little.
+pub const COMMON_PART_MIN_ENTRIES: u64 = 200;
+
+/// A concept of a query of several concepts that one of its words (typed or brought by the
+/// dictionary) finds in more than a share of the entries, in one field, is *common*: it adds
+/// to the score of the entries the other concepts find, but finds none by itself (`行业` in
+/// `钢铁行业能源管理`, `设备` or `系统` in a long need), so that the matches, their count and
+/// facets are those of the words that tell entries apart. The share is
+/// `COMMON_CONCEPT_SPREAD / concepts`, at least [`COMMON_CONCEPT_SHARE`]: 40% for a query of
+/// two concepts, where each matters, down to 20% for a long need.
+pub const COMMON_CONCEPT_SPREAD: f64 = 0.8;
+/// The lowest share of entries that makes a concept common (see [`COMMON_CONCEPT_SPREAD`]).
+pub const COMMON_CONCEPT_SHARE: f64 = 0.2;
+
+/// Tells whether a term is common in a field of the searched index.
+struct CommonTerms<'a> {
+    searcher: &'a Searcher,
+    entries: u64,
+}
+
+impl<'a> CommonTerms<'a> {
+    fn new(searcher: &'a Searcher) -> CommonTerms<'a> {
+        CommonTerms {
+            searcher,
+            entries: searcher.num_docs(),
+        }
+    }
+
+    /// Returns true when more than `share` of the entries hold `term` in `field`; never in a
+    /// catalog of fewer than [`COMMON_PART_MIN_ENTRIES`] entries.
+    fn exceeds(&self, field: Field, term: &str, share: f64) -> bool {
+        self.entries >= COMMON_PART_MIN_ENTRIES
+            && self
+                .searcher
+                .doc_freq(&Term::from_field_text(field, term))
+                .is_ok_and(|frequency| frequency as f64 > self.entries as f64 * share)
+    }
+
+    /// Returns true when a part of a word is common in a field ([`COMMON_PART_SHARE`]).
+    fn is_common(&self, field: Field, term: &str) -> bool {
+        self.exceeds(field, term, COMMON_PART_SHARE)
+    }
+
+    /// Returns true when a single word the query names for a concept is common in one of the
+    /// text fields ([`COMMON_CONCEPT_SPREAD`]).
+    fn is_common_concept(&self, plan: &QueryPlan, concept: usize, fields: &CatalogSchema) -> bool {
+        let share = (COMMON_CONCEPT_SPREAD / plan.concepts.max(1) as f64).max(COMMON_CONCEPT_SHARE);
+        self.entries >= COMMON_PART_MIN_ENTRIES
+            && plan
+                .concept(concept)
+                .filter(|clause| !clause.part)
+                .filter_map(|clause| match clause.terms.as_slice() {
+                    [term] => Some(term),
+                    _ => None,
+                })
+                .any(|term| {
+                    fields
+                        .text_fields
+                        .iter()
+                        .any(|(field, _)| self.exceeds(*field, term, share))
+                })
+    }
+}
+
+/// Keeps the entries whose price range overlaps the requested one: highest price at least
+/// `low`, lowest price at most `high` (an entry without the price compared is left out).
+///
+/// It reads the price columns of the documents it is asked about, rather than scanning a
+/// whole column as a range query does: a filter is intersected with the text query, which
+/// leads, so only its candidates are looked at.
+#[derive(Debug, Clone, Copy)]
+struct PriceFilter {
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+impl Query for PriceFilter {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(*self))
+    }
+}
+
+impl Weight for PriceFilter {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let fast = reader.fast_fields();
+        let column = |wanted: bool, name: &str| -> tantivy::Result<Option<Option<Column<f64>>>> {
+            // None: not asked for; Some(None): asked for, but no entry of the segment has it.
+            if wanted {
+                Ok(Some(fast.column_opt::<f64>(name)?))
+            } else {
+                Ok(None)
+            }
+        };
+        let highest = column(self.low.is_some(), schema::PRICE_MAX)?;
+        let lowest = column(self.high.is_some(), schema::PRICE_MIN)?;
+        if matches!(highest, Some(None)) || matches!(lowest, Some(None)) {
+            return Ok(Box::new(EmptyScorer));
+        }
+        let mut scorer = PriceScorer {
+            low: self.low.unwrap_or(f64::NEG_INFINITY),
+            high: self.high.unwrap_or(f64::INFINITY),
+            highest: highest.flatten(),
+            lowest: lowest.flatten(),
+            max_doc: reader.max_doc(),
+            doc: 0,
+        };
+        scorer.doc = scorer.next_from(0);
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is outside the price range"
+            )));
+        }
+        Ok(Explanation::new("price range", 0.0))
+    }
+}
+
+/// The documents of one segment within a price range (see [`PriceFilter`]).
+struct PriceScorer {
+    low: f64,
+    high: f64,
+    /// The highest prices, when a lowest price was asked for.
+    highest: Option<Column<f64>>,
+    /// The lowest prices, when a highest price was asked for.
+    lowest: Option<Column<f64>>,
+    max_doc: DocId,
+    doc: DocId,
+}
+
+impl PriceScorer {
+    fn keeps(&self, doc: DocId) -> bool {
+        let low = self.low;
+        let high = self.high;
+        self.highest
+            .as_ref()
+            .is_none_or(|column| column.first(doc).is_some_and(|price| price >= low))
+            && self
+                .lowest
+                .as_ref()
+                .is_none_or(|column| column.first(doc).is_some_and(|price| price <= high))
+    }
+
+    fn next_from(&self, mut doc: DocId) -> DocId {
+        while doc < self.max_doc {
+            if self.keeps(doc) {
+                return doc;
+            }
+            doc += 1;
+        }
+        TERMINATED
+    }
+}
+
+impl DocSet for PriceScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.next_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            self.doc = self.next_from(target);
+        }
+        self.doc
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= self.max_doc {
+            self.doc = TERMINATED;
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if self.keeps(target) {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.max_doc
+    }
+
+    fn cost(&self) -> u64 {
+        // Reading it through costs a column lookup per document: let any other docset lead.
+        u64::from(self.max_doc) * 4
+    }
+}
+
+impl Scorer for PriceScorer {
+    fn score(&mut self) -> Score {
+        0.0
     }
 }
 
