@@ -382,14 +382,7 @@ impl Lake {
         let Some(delta_table) = self.load_table(table).await? else {
             return Ok(None);
         };
-        let state = delta_table.snapshot()?;
-        let version = state
-            .transaction_version(
-                delta_table.log_store().as_ref(),
-                identity.transaction_app_id(),
-            )
-            .await?;
-        Ok(version)
+        transaction_version_in(&delta_table, identity).await
     }
 
     /// Commits a batch to a table as one Delta commit: appended for append tables, merged on
@@ -406,7 +399,11 @@ impl Lake {
         let lock = self.table_lock(&contract.name);
         let _turn = lock.lock().await;
         let delta_table = self.ensure_table(contract).await?;
-        if self.is_committed(&contract.name, identity).await? {
+        // The table was just loaded: its log answers without reading it a second time.
+        if transaction_version_in(&delta_table, identity)
+            .await?
+            .is_some()
+        {
             return Ok(CommitOutcome::Duplicate);
         }
         let table_was_empty = delta_table.snapshot()?.log_data().num_files() == 0;
@@ -480,6 +477,22 @@ impl Lake {
             }
         }
     }
+}
+
+/// The transaction version recorded by the commit of this identity's content in a loaded
+/// table, if any.
+async fn transaction_version_in(
+    delta_table: &DeltaTable,
+    identity: &BatchIdentity,
+) -> Result<Option<i64>> {
+    let version = delta_table
+        .snapshot()?
+        .transaction_version(
+            delta_table.log_store().as_ref(),
+            identity.transaction_app_id(),
+        )
+        .await?;
+    Ok(version)
 }
 
 async fn append(
