@@ -1,4 +1,4 @@
-//! The lake facts matching rests on, read with the query engine: the enterprise's registry
+//! The lake facts matching rests on, read with the guarded query engine: the enterprise's registry
 //! row and latest maturity assessment, a need, the candidate offerings and their providers,
 //! and the providers' completed transformation projects.
 //!
@@ -11,82 +11,34 @@ use std::collections::HashMap;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ParamValues;
 use datafusion::scalar::ScalarValue;
+use parkhub_catalog::matching::{EnterpriseProfile, Need, TrackRecord};
 use parkhub_catalog::{CatalogEntry, EntryKind, entries_from_batches};
 use serde_json::{Map, Value};
 
-use crate::services::{ServiceError, Services};
-
-/// An enterprise of the registry, with its latest maturity assessment.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct EnterpriseProfile {
-    /// Unified Social Credit Code.
-    pub uscc: String,
-    /// Registered name.
-    pub name: String,
-    /// GB/T 4754-2017 industry code (`C3411`).
-    pub industry_code: String,
-    /// Its division (`C34`), when the code has one.
-    pub division: Option<String>,
-    /// Key industry of the park programme (`machinery`).
-    pub key_industry: String,
-    /// Size class.
-    pub scale: Option<String>,
-    /// Latest GB/T 39116 maturity level (1 to 5), when assessed.
-    pub maturity_level: Option<i64>,
-    /// Date of that assessment.
-    pub assessed_on: Option<String>,
-}
-
-/// A need of the lake's `enterprise_needs`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Need {
-    /// Need identifier.
-    pub need_id: String,
-    /// The enterprise that has it.
-    pub uscc: String,
-    /// Short title.
-    pub title: String,
-    /// What the enterprise wants to achieve.
-    pub description: Option<String>,
-    /// Scenario (the catalog's vocabulary).
-    pub scenario: Option<String>,
-    /// Budget, 10k yuan.
-    pub budget: Option<f64>,
-    /// `open`, `matched` or `closed`.
-    pub status: Option<String>,
-}
-
-/// A provider's completed transformation projects in the park.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TrackRecord {
-    /// Completed projects in all.
-    pub completed: u64,
-    /// Completed projects whose (lead) enterprise is of the asked key industry.
-    pub completed_in_industry: u64,
-}
+use super::MatchError;
+use crate::engine::QueryEngine;
 
 /// Runs one constant statement over `table` with `params` bound to its placeholders; an
 /// absent table gives no batches.
 async fn read(
-    services: &Services,
+    engine: &QueryEngine,
     table: &str,
     sql: &str,
     params: Vec<ScalarValue>,
-) -> Result<Vec<RecordBatch>, ServiceError> {
-    if !services
-        .lake
+) -> Result<Vec<RecordBatch>, MatchError> {
+    if !engine
+        .lake()
         .existing_tables()?
         .iter()
         .any(|name| name == table)
     {
         return Ok(Vec::new());
     }
-    let frame = services
-        .engine
+    let frame = engine
         .plan(sql)
         .await?
         .with_param_values(ParamValues::from(params))?;
-    Ok(services.engine.execute(frame)?.collect().await?)
+    Ok(engine.execute(frame)?.collect().await?)
 }
 
 /// Returns the rows of `batches` as JSON objects.
@@ -100,7 +52,7 @@ fn objects(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
         .iter()
         .map(|field| field.name().clone())
         .collect();
-    let (rows, _) = parkhub_queries::format::json_rows(batches, usize::MAX);
+    let (rows, _) = crate::format::json_rows(batches, usize::MAX);
     rows.into_iter()
         .map(|row| names.iter().cloned().zip(row).collect())
         .collect()
@@ -127,11 +79,11 @@ fn placeholders(first: usize, count: usize) -> String {
 
 /// Returns the enterprise with this USCC and its latest maturity level, if it is registered.
 pub async fn enterprise(
-    services: &Services,
+    engine: &QueryEngine,
     uscc: &str,
-) -> Result<Option<EnterpriseProfile>, ServiceError> {
+) -> Result<Option<EnterpriseProfile>, MatchError> {
     let batches = read(
-        services,
+        engine,
         "enterprises",
         "SELECT uscc, name, industry_code, key_industry, scale FROM enterprises WHERE uscc = $1",
         vec![text_param(uscc)],
@@ -142,7 +94,7 @@ pub async fn enterprise(
     };
     let industry_code = text(&row, "industry_code").unwrap_or_default();
     let assessment = read(
-        services,
+        engine,
         "digital_assessment",
         "SELECT maturity_level, assessed_on FROM digital_assessment \
          WHERE uscc = $1 AND maturity_level IS NOT NULL \
@@ -167,9 +119,9 @@ pub async fn enterprise(
 }
 
 /// Returns the need with this id, if the lake has it.
-pub async fn need(services: &Services, need_id: &str) -> Result<Option<Need>, ServiceError> {
+pub async fn need(engine: &QueryEngine, need_id: &str) -> Result<Option<Need>, MatchError> {
     let batches = read(
-        services,
+        engine,
         "enterprise_needs",
         "SELECT need_id, uscc, title, description, scenario, budget, status \
          FROM enterprise_needs WHERE need_id = $1",
@@ -189,9 +141,9 @@ pub async fn need(services: &Services, need_id: &str) -> Result<Option<Need>, Se
 
 /// Returns the offerings with these ids as the catalog reads them, by id.
 pub async fn offerings(
-    services: &Services,
+    engine: &QueryEngine,
     ids: &[String],
-) -> Result<HashMap<String, CatalogEntry>, ServiceError> {
+) -> Result<HashMap<String, CatalogEntry>, MatchError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -200,7 +152,7 @@ pub async fn offerings(
         placeholders(1, ids.len())
     );
     let params = ids.iter().map(|id| text_param(id)).collect();
-    let batches = read(services, "service_offerings", &sql, params).await?;
+    let batches = read(engine, "service_offerings", &sql, params).await?;
     Ok(entries_from_batches(EntryKind::Offering, &batches)?
         .into_iter()
         .map(|entry| (entry.id.clone(), entry))
@@ -209,9 +161,9 @@ pub async fn offerings(
 
 /// Returns the names of the providers with these ids, by id.
 pub async fn provider_names(
-    services: &Services,
+    engine: &QueryEngine,
     ids: &[String],
-) -> Result<HashMap<String, String>, ServiceError> {
+) -> Result<HashMap<String, String>, MatchError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -220,7 +172,7 @@ pub async fn provider_names(
         placeholders(1, ids.len())
     );
     let params = ids.iter().map(|id| text_param(id)).collect();
-    let batches = read(services, "service_providers", &sql, params).await?;
+    let batches = read(engine, "service_providers", &sql, params).await?;
     Ok(objects(&batches)
         .into_iter()
         .filter_map(|row| Some((text(&row, "provider_id")?, text(&row, "name")?)))
@@ -231,15 +183,15 @@ pub async fn provider_names(
 /// in all and in `key_industry` (the key industry of each project's lead enterprise in the
 /// registry). Providers without any are left out.
 pub async fn track_records(
-    services: &Services,
+    engine: &QueryEngine,
     provider_ids: &[String],
     key_industry: Option<&str>,
-) -> Result<HashMap<String, TrackRecord>, ServiceError> {
+) -> Result<HashMap<String, TrackRecord>, MatchError> {
     if provider_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let has_enterprises = services
-        .lake
+    let has_enterprises = engine
+        .lake()
         .existing_tables()?
         .iter()
         .any(|name| name == "enterprises");
@@ -263,7 +215,7 @@ pub async fn track_records(
         placeholders(params.len() + 1, provider_ids.len())
     );
     params.extend(provider_ids.iter().map(|id| text_param(id)));
-    let batches = read(services, "transformation_projects", &sql, params).await?;
+    let batches = read(engine, "transformation_projects", &sql, params).await?;
     Ok(objects(&batches)
         .into_iter()
         .filter_map(|row| {
