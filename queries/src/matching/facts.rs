@@ -230,3 +230,178 @@ pub async fn track_records(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, StringArray, new_null_array};
+    use datafusion::arrow::compute::cast;
+    use parkhub_connectors::lake::MemoryBatches;
+    use parkhub_connectors::{BatchIdentity, Contracts, Lake};
+
+    use super::*;
+    use crate::QueryLimits;
+
+    /// Commits rows to a lake table: the named columns as text, cast to their types; the
+    /// others null.
+    async fn commit(lake: &Lake, contracts: &Contracts, table: &str, columns: &[(&str, &[&str])]) {
+        let contract = contracts.get(table).expect("contract");
+        let schema = contract.data_schema();
+        let rows = columns.first().map_or(0, |(_, values)| values.len());
+        let arrays: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(
+                |field| match columns.iter().find(|(name, _)| name == field.name()) {
+                    Some((_, values)) => {
+                        let text: ArrayRef = Arc::new(StringArray::from(values.to_vec()));
+                        cast(&text, field.data_type()).expect("cast")
+                    }
+                    None => new_null_array(field.data_type(), rows),
+                },
+            )
+            .collect();
+        let batch = RecordBatch::try_new(Arc::clone(&schema), arrays).expect("batch");
+        lake.commit(
+            contract,
+            Arc::new(MemoryBatches::new(schema, vec![batch])),
+            &BatchIdentity::new("test", table),
+        )
+        .await
+        .expect("commit");
+    }
+
+    async fn park() -> (tempfile::TempDir, QueryEngine) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let contracts = Arc::new(Contracts::builtin().expect("contracts"));
+        commit(
+            &lake,
+            &contracts,
+            "enterprises",
+            &[
+                ("uscc", &["91320500887734311U", "91110000600037341L"]),
+                ("name", &["昌邦碳素", "北京甲公司"]),
+                ("industry_code", &["C3091", "C3411"]),
+                ("key_industry", &["building_materials", "machinery"]),
+            ],
+        )
+        .await;
+        commit(
+            &lake,
+            &contracts,
+            "digital_assessment",
+            &[
+                ("uscc", &["91320500887734311U", "91320500887734311U"]),
+                ("assessed_on", &["2025-03-01", "2026-08-23"]),
+                ("maturity_level", &["1", "2"]),
+            ],
+        )
+        .await;
+        commit(
+            &lake,
+            &contracts,
+            "transformation_projects",
+            &[
+                ("project_id", &["TP1", "TP2", "TP3", "TP4"]),
+                (
+                    "uscc",
+                    &[
+                        "91320500887734311U",
+                        "91110000600037341L",
+                        "91320500887734311U",
+                        "91110000600037341L",
+                    ],
+                ),
+                ("name", &["窑炉改造", "产线联网", "能耗监测", "设备上云"]),
+                ("level", &["point", "line", "point", "point"]),
+                ("investment", &["100", "200", "50", "80"]),
+                ("provider_id", &["P1", "P1", "P1", "P2"]),
+                (
+                    "status",
+                    &["completed", "completed", "ongoing", "completed"],
+                ),
+            ],
+        )
+        .await;
+        let engine = QueryEngine::new(lake, contracts, QueryLimits::default()).expect("engine");
+        (dir, engine)
+    }
+
+    #[tokio::test]
+    async fn enterprises_come_with_their_latest_assessment() {
+        let (_dir, engine) = park().await;
+        let profile = enterprise(&engine, "91320500887734311U")
+            .await
+            .expect("read")
+            .expect("registered");
+        assert_eq!(
+            profile,
+            EnterpriseProfile {
+                uscc: "91320500887734311U".into(),
+                name: "昌邦碳素".into(),
+                industry_code: "C3091".into(),
+                division: Some("C30".into()),
+                key_industry: "building_materials".into(),
+                scale: None,
+                maturity_level: Some(2),
+                assessed_on: Some("2026-08-23".into()),
+            }
+        );
+        let unassessed = enterprise(&engine, "91110000600037341L")
+            .await
+            .expect("read")
+            .expect("registered");
+        assert_eq!(unassessed.maturity_level, None);
+        // Values are bound, not spliced: a quote is part of the value looked for.
+        let spliced = enterprise(&engine, "x' OR '1'='1").await.expect("read");
+        assert_eq!(spliced, None);
+        // A table the lake does not have reads as empty.
+        assert_eq!(need(&engine, "ND0001").await.expect("read"), None);
+    }
+
+    #[tokio::test]
+    async fn track_records_count_completed_projects_by_industry() {
+        let (_dir, engine) = park().await;
+        let providers = ["P1".to_string(), "P2".to_string(), "P3".to_string()];
+        let records = track_records(&engine, &providers, Some("machinery"))
+            .await
+            .expect("read");
+        assert_eq!(
+            records,
+            HashMap::from([
+                (
+                    "P1".to_string(),
+                    TrackRecord {
+                        completed: 2,
+                        completed_in_industry: 1
+                    }
+                ),
+                (
+                    "P2".to_string(),
+                    TrackRecord {
+                        completed: 1,
+                        completed_in_industry: 1
+                    }
+                ),
+            ])
+        );
+        let without_industry = track_records(&engine, &providers[..1], None)
+            .await
+            .expect("read");
+        assert_eq!(
+            without_industry["P1"],
+            TrackRecord {
+                completed: 2,
+                completed_in_industry: 0
+            }
+        );
+        assert!(
+            provider_names(&engine, &providers)
+                .await
+                .expect("read")
+                .is_empty()
+        );
+    }
+}
