@@ -35,7 +35,7 @@ pub const BILINGUAL_FILE: &str = "bilingual.tsv";
 /// The synonym file in the index folder.
 pub const SYNONYMS_FILE: &str = "synonyms.txt";
 /// The most words a dictionary key may have; longer terms are not matched.
-pub const MAX_KEY_WORDS: usize = 6;
+pub(crate) const MAX_KEY_WORDS: usize = 6;
 /// Latin words shorter than this are never corrected (nor searched fuzzily).
 pub const MIN_CORRECTED_CHARS: usize = 5;
 
@@ -400,7 +400,7 @@ fn key_of_words(words: &[ExpansionWord]) -> String {
 
 /// Joins analysed words into a dictionary key: Han words without a blank between them,
 /// other words with one.
-pub fn key_of<'a>(words: impl IntoIterator<Item = (&'a str, bool)>) -> String {
+pub(crate) fn key_of<'a>(words: impl IntoIterator<Item = (&'a str, bool)>) -> String {
     let mut key = String::new();
     let mut previous_han = None;
     for (term, han) in words {

@@ -24,6 +24,23 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A match request that names none of an enterprise, a text and a scenario.
+    #[error("give at least one of uscc, text and scenario")]
+    NothingToMatch,
+    /// A match request asking for too few or too many matches.
+    #[error("limit must be between 1 and {max}, not {limit}")]
+    InvalidMatchLimit {
+        /// The limit asked for.
+        limit: usize,
+        /// The most matches one request may ask for.
+        max: usize,
+    },
+    /// A match request whose budget is not an amount.
+    #[error("budget must be an amount in 10k yuan (0 or more), not {budget}")]
+    InvalidMatchBudget {
+        /// The budget given.
+        budget: f64,
+    },
     /// A relevance judgement file that cannot be read.
     #[error("relevance judgements, line {line}: {reason}")]
     InvalidJudgements {

@@ -5,14 +5,16 @@
 //! `service_offerings` and `shared_applications`, and the index (in `<data-dir>/catalog/`)
 //! is rebuilt from them as a whole, or changed entry by entry as they change
 //! ([`Catalog::upsert`], [`Catalog::delete`]); each commit records the lake versions it
-//! reflects ([`Catalog::indexed_versions`]), so that a process can catch up at start. Text is segmented with jieba (Chinese) and stemmed
-//! (English) by [`analysis`]. A query is planned into weighted clauses by [`query`]: typed
+//! reflects ([`Catalog::indexed_versions`]), so that a process can catch up at start. Text is
+//! segmented with jieba (Chinese) and stemmed (English) by the `analysis` module. A query is planned into weighted clauses by [`query`]: typed
 //! words, the dictionary words inside them, translations from the bilingual dictionary and
-//! synonyms ([`dictionary`]: `bilingual.tsv` and `synonyms.txt` in the index folder extend
+//! synonyms ([`Dictionary`]: `bilingual.tsv` and `synonyms.txt` in the index folder extend
 //! the built-in lists), Latin words one typo away. [`Catalog::search`] ranks with BM25 over
 //! boosted fields with coordination between the query's concepts, filters on the exact
 //! values, sorts, counts facets over every match ([`facets`]), pages, and highlights matches
-//! in snippets. [`relevance`] measures nDCG@10 and recall@10 on judged queries.
+//! in snippets. [`relevance`] measures nDCG@10 and recall@10 on judged queries. [`matching`]
+//! scores offerings for an enterprise's need from facts the caller gathers (the enterprise's
+//! profile, the providers' track records) and explains every score.
 //!
 //! ```ignore
 //! use parkhub_catalog::{entries_from_batches, Catalog, EntryKind, SearchRequest, SortOrder};
@@ -40,13 +42,14 @@
 //! Rebuilding and searching are blocking, CPU-bound calls: async callers run them with
 //! `spawn_blocking`.
 
-pub mod analysis;
+pub(crate) mod analysis;
 mod coordination;
-pub mod dictionary;
+pub(crate) mod dictionary;
 pub mod entry;
 pub mod error;
 pub mod facets;
 pub mod index;
+pub mod matching;
 pub mod query;
 pub mod relevance;
 pub mod schema;
@@ -58,5 +61,6 @@ pub use entry::{CatalogEntry, EntryKind, entries_from_batches};
 pub use error::{Error, Result};
 pub use facets::FacetCount;
 pub use index::{Catalog, IndexUpdate, LakeVersions};
+pub use matching::{MatchRequest, MatchResults};
 pub use relevance::{Judgements, Metrics, evaluate};
 pub use search::{SearchHit, SearchRequest, SearchResults, SortOrder};

@@ -70,7 +70,7 @@ pub const STOP_WORDS: &[&str] = &[
 
 /// A word of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryWord {
+pub(crate) struct QueryWord {
     /// The word as typed, full-width folded and lowercased.
     pub surface: String,
     /// The term the index holds for it (the stem of a Latin word).
@@ -261,7 +261,7 @@ struct Flags {
 /// Returns the words of a query: its first [`MAX_QUERY_CHARS`] characters cut like the
 /// indexed text, without single Han characters when there are longer words, at most
 /// [`MAX_QUERY_WORDS`] of them.
-pub fn query_words(query: &str) -> Vec<QueryWord> {
+pub(crate) fn query_words(query: &str) -> Vec<QueryWord> {
     let cut = query
         .char_indices()
         .nth(MAX_QUERY_CHARS)

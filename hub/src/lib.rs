@@ -10,7 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_loader;
-pub mod matching;
 pub mod metrics;
 pub mod pg;
 pub mod server;

@@ -3,7 +3,8 @@
 //!
 //! Every SQL entry (CLI, HTTP, and later the Postgres wire and the indicators) goes through
 //! [`QueryEngine::plan`], which parses, refuses anything that is not a read, resolves the lake
-//! tables and plans the query.
+//! tables and plans the query. [`matching`] reads the facts a match of an enterprise's need
+//! to the catalog's offerings rests on through that same engine.
 //!
 //! ```ignore
 //! let engine = QueryEngine::new(lake, contracts);
@@ -20,6 +21,7 @@ pub mod indicators;
 pub mod lake_schema;
 pub mod lake_store;
 pub mod limits;
+pub mod matching;
 
 pub use engine::{ColumnInfo, QueryEngine, QueryStream, TableInfo};
 pub use error::{Error, Result};

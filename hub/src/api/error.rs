@@ -144,7 +144,10 @@ impl From<parkhub_catalog::Error> for ApiError {
             Error::EmptyQuery => ApiError::bad_request("empty_query", error.to_string()),
             Error::InvalidKind(_) => ApiError::bad_request("invalid_kind", error.to_string()),
             Error::InvalidSort(_) => ApiError::bad_request("invalid_sort", error.to_string()),
-            Error::InvalidFilter { .. } => {
+            Error::InvalidFilter { .. }
+            | Error::NothingToMatch
+            | Error::InvalidMatchLimit { .. }
+            | Error::InvalidMatchBudget { .. } => {
                 ApiError::bad_request("invalid_parameters", error.to_string())
             }
             Error::IndexLocked { .. } => ApiError {

@@ -1,6 +1,6 @@
 //! `POST /api/match` and `GET /api/match/need/{need_id}`: ranked service offerings for an
 //! enterprise or a need, each with its provider and an explanation of its score (see
-//! [`crate::matching`]).
+//! [`parkhub_queries::matching`] and [`parkhub_catalog::matching`]).
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -9,22 +9,25 @@ use serde::Deserialize;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
-use crate::matching::{self, MatchError, MatchRequest, MatchResults};
+use parkhub_catalog::{MatchRequest, MatchResults};
+use parkhub_queries::matching::{self, MatchError};
+
 use crate::server::AppState;
 
 impl From<MatchError> for ApiError {
     fn from(error: MatchError) -> ApiError {
         match error {
-            MatchError::InvalidRequest(_) => {
-                ApiError::bad_request("invalid_parameters", error.to_string())
-            }
             MatchError::InvalidUscc { .. } => {
                 ApiError::bad_request("invalid_uscc", error.to_string())
             }
             MatchError::UnknownEnterprise(_) | MatchError::UnknownNeed(_) => {
                 ApiError::not_found(error.to_string())
             }
-            MatchError::Service(error) => (*error).into(),
+            MatchError::Catalog(error) => error.into(),
+            MatchError::Query(error) => (*error).into(),
+            MatchError::DataFusion(_) | MatchError::Lake(_) | MatchError::Background(_) => {
+                ApiError::internal(&error)
+            }
         }
     }
 }
@@ -64,8 +67,9 @@ pub async fn match_offerings(
 ) -> Result<Json<MatchResults>, ApiError> {
     let Json(request) = request
         .map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
+    let services = &state.services;
     Ok(Json(
-        matching::match_offerings(&state.services, &request).await?,
+        matching::match_offerings(&services.engine, &services.catalog, &request).await?,
     ))
 }
 
@@ -112,7 +116,8 @@ pub async fn match_need(
 ) -> Result<Json<MatchResults>, ApiError> {
     let Query(params) = params
         .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
+    let services = &state.services;
     Ok(Json(
-        matching::match_need(&state.services, &need_id, params.limit).await?,
+        matching::match_need(&services.engine, &services.catalog, &need_id, params.limit).await?,
     ))
 }

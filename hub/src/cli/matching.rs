@@ -1,11 +1,13 @@
 //! `parkhub match`: ranked service offerings for a need of the lake or an enterprise, each with
-//! a one-line explanation per part of its score (see [`crate::matching`]).
+//! a one-line explanation per part of its score (see [`parkhub_queries::matching`]).
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use crate::matching::{self, MatchRequest, MatchResults};
+use parkhub_catalog::matching::{DEFAULT_LIMIT, MatchRequest, MatchResults};
+use parkhub_queries::matching;
+
 use crate::services::Services;
 
 /// Options of `parkhub match`.
@@ -28,7 +30,7 @@ pub struct MatchArgs {
     #[arg(long, value_name = "10K_YUAN")]
     pub budget: Option<f64>,
     /// Matches to show (1 to 50).
-    #[arg(long, default_value_t = matching::DEFAULT_LIMIT)]
+    #[arg(long, default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
     /// Output format (json prints the whole answer, as the HTTP API does).
     #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
@@ -48,7 +50,15 @@ pub enum MatchFormat {
 pub async fn run(services: &Services, args: MatchArgs) -> anyhow::Result<()> {
     services.ensure_catalog_index().await?;
     let results = match &args.need {
-        Some(need_id) => matching::match_need(services, need_id, Some(args.limit)).await?,
+        Some(need_id) => {
+            matching::match_need(
+                &services.engine,
+                &services.catalog,
+                need_id,
+                Some(args.limit),
+            )
+            .await?
+        }
         None => {
             let request = MatchRequest {
                 uscc: args.uscc,
@@ -57,7 +67,7 @@ pub async fn run(services: &Services, args: MatchArgs) -> anyhow::Result<()> {
                 budget: args.budget,
                 limit: Some(args.limit),
             };
-            matching::match_offerings(services, &request).await?
+            matching::match_offerings(&services.engine, &services.catalog, &request).await?
         }
     };
     let mut stdout = std::io::stdout().lock();

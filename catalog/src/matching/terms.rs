@@ -5,12 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use parkhub_catalog::CatalogEntry;
-use parkhub_catalog::analysis;
-use parkhub_catalog::dictionary::{Dictionary, MAX_KEY_WORDS, key_of};
-use parkhub_catalog::query::{self, QueryPlan, QueryWord};
-use parkhub_catalog::vocabulary;
 use parkhub_connectors::industry;
+
+use crate::analysis;
+use crate::dictionary::{Dictionary, MAX_KEY_WORDS, key_of};
+use crate::entry::CatalogEntry;
+use crate::query::{self, QueryPlan, QueryWord};
+use crate::vocabulary;
 
 /// A planned match query, ready to be compared with offerings.
 #[derive(Debug, Clone)]
@@ -134,7 +135,7 @@ impl QueryTerms {
 }
 
 /// Returns the text the index holds for an offering, field by field (see
-/// `parkhub_catalog::schema::CatalogSchema::document`): names, summary, description, cases,
+/// [`crate::schema::CatalogSchema::document`]): names, summary, description, cases,
 /// scenarios and key industries with their Chinese and English names, division names.
 fn indexed_text(offering: &CatalogEntry) -> String {
     let mut parts: Vec<String> = vec![
@@ -167,9 +168,8 @@ fn indexed_text(offering: &CatalogEntry) -> String {
 
 #[cfg(test)]
 mod tests {
-    use parkhub_catalog::EntryKind;
-
     use super::*;
+    use crate::entry::EntryKind;
 
     #[test]
     fn typed_words_parts_and_translations_are_found() {
