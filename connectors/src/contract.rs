@@ -313,6 +313,8 @@ const BUILTIN_CONTRACTS: &[(&str, &str)] = &[
 pub const QUARANTINE_TABLE: &str = "_quarantine";
 /// Name of the ingest log table.
 pub const INGEST_LOG_TABLE: &str = "_ingest_log";
+/// Name of the audit table (readable by admin only).
+pub const AUDIT_TABLE: &str = "_audit";
 
 const SYSTEM_CONTRACTS: &[(&str, &str)] = &[
     (
@@ -323,9 +325,10 @@ const SYSTEM_CONTRACTS: &[(&str, &str)] = &[
         INGEST_LOG_TABLE,
         include_str!("../contracts/system/_ingest_log.toml"),
     ),
+    (AUDIT_TABLE, include_str!("../contracts/system/_audit.toml")),
 ];
 
-/// Returns the contract of a system table (`_quarantine`, `_ingest_log`).
+/// Returns the contract of a system table (`_quarantine`, `_ingest_log`, `_audit`).
 pub fn system_contract(name: &str) -> Result<TableContract> {
     let (_, text) = SYSTEM_CONTRACTS
         .iter()
@@ -626,6 +629,21 @@ mod tests {
                 .column("first_errors")
                 .is_some()
         );
+        let audit = system_contract(AUDIT_TABLE).expect("audit");
+        assert_eq!(audit.mode, WriteMode::Append);
+        for column in [
+            "at",
+            "principal",
+            "role",
+            "interface",
+            "action",
+            "statement",
+        ] {
+            assert!(audit.column(column).is_some(), "{column}");
+        }
+        for column in ["tables", "rows", "outcome", "policies"] {
+            assert!(audit.column(column).is_some(), "{column}");
+        }
         assert!(system_contract("_nothing").is_err());
     }
 

@@ -11,5 +11,6 @@ pub mod openapi;
 pub mod quarantine;
 pub mod sql;
 pub mod tables;
+pub mod tokens;
 
 pub use error::ApiError;

@@ -1,9 +1,10 @@
-//! The command line: `parkhub demo | sql | tables | serve | catalog | match | ingest | quarantine | contract`.
+//! The command line: `parkhub demo | sql | tables | serve | catalog | match | ingest | quarantine | contract | token`.
 
 mod contract;
 mod ingest;
 mod matching;
 mod quarantine;
+mod token;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -117,6 +118,9 @@ pub enum Command {
     /// Match service offerings to a need of the lake (--need) or to an enterprise and a need
     /// in words (--uscc, --text, --scenario, --budget), with an explanation of every score.
     Match(matching::MatchArgs),
+    /// Create, list or revoke the tokens that HTTP callers send as `Authorization: Bearer`.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// `parkhub quarantine …`.
@@ -384,6 +388,8 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
                 max_body_bytes: max_ingest_bytes
                     .or(config.max_ingest_bytes)
                     .unwrap_or(server::DEFAULT_MAX_BODY_BYTES),
+                allow_anonymous_search: config.allow_anonymous_search,
+                edge: config.edge_limits,
             };
             serve(services, options).await
         }
@@ -444,6 +450,7 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             catalog_search(&services, request, format).await
         }
         Command::Match(args) => matching::run(&services, args).await,
+        Command::Token(command) => token::run(&services, command).await,
         Command::Catalog(CatalogCommand::Reindex) => {
             let indexed = services.reindex_catalog().await?;
             println!("indexed {indexed} catalog entries");
@@ -667,21 +674,41 @@ struct ServeOptions {
     demo: Option<DemoParams>,
     watch: Option<PathBuf>,
     max_body_bytes: u64,
+    allow_anonymous_search: bool,
+    edge: crate::config::EdgeLimits,
 }
 
 async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> {
-    if let Some(params) = options.demo
+    if let Some(params) = &options.demo
         && services.lake.existing_tables()?.is_empty()
     {
         eprintln!(
             "the lake is empty: loading the demo park ({} enterprises)",
             params.enterprises
         );
-        load_demo(&services, &params, &progress_bar()).await?;
+        load_demo(&services, params, &progress_bar()).await?;
     }
     services.ensure_catalog_index().await?;
+    let tokens = Arc::new(crate::auth::TokenStore::open(services.lake.data_dir())?);
+    let demo_tokens = if options.demo.is_some() {
+        crate::auth::bootstrap::ensure_demo_tokens(&services, &tokens).await?
+    } else {
+        Vec::new()
+    };
+    let first_admin = crate::auth::bootstrap::ensure_first_admin(&tokens)?;
     let services = Arc::new(services);
-    let state = AppState::new(services, options.max_body_bytes);
+    let auth = Arc::new(crate::auth::http::HttpAuth {
+        tokens,
+        limiter: crate::auth::rate_limit::RateLimiter::new(
+            options.edge.requests_per_second,
+            options.edge.burst,
+        ),
+        audit: Arc::new(crate::auth::audit::AuditLog::start(Arc::clone(
+            &services.lake,
+        ))?),
+        allow_anonymous_search: options.allow_anonymous_search,
+    });
+    let state = AppState::new(services, options.max_body_bytes, auth, options.edge);
     let watcher = match &options.watch {
         Some(dir) => {
             std::fs::create_dir_all(dir)
@@ -706,7 +733,19 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
         }
         None => None,
     };
-    let served = server::serve(state, options.listen)
+    let listener = server::bind(options.listen)
+        .await
+        .with_context(|| format!("cannot serve on {}", options.listen))?;
+    let base_url = format!("http://{}", listener.local_addr()?);
+    token::print_issued(&demo_tokens, "demo park tokens, one per role", &base_url);
+    if let Some(first_admin) = first_admin {
+        token::print_issued(
+            &[first_admin],
+            "this data directory had no token: created the first admin token",
+            &base_url,
+        );
+    }
+    let served = server::serve(listener, state)
         .await
         .with_context(|| format!("cannot serve on {}", options.listen));
     drop(pg);

@@ -47,6 +47,67 @@ pub struct ConfigFile {
     /// Limits of the query service (`[query]`: memory_bytes, spill_dir, spill_bytes,
     /// timeout_seconds, max_concurrent, threads).
     pub query: Option<parkhub_queries::QueryLimits>,
+    /// Whether `GET /api/catalog/search` answers without a token (default false).
+    pub allow_anonymous_search: Option<bool>,
+    /// Limits of the HTTP edge (`[limits]`).
+    pub limits: Option<LimitsFile>,
+}
+
+/// `[limits]` in `parkhub.toml`: the HTTP edge's limits. Every key is optional.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// Sustained requests per second per token (default 50).
+    pub requests_per_second: Option<u32>,
+    /// Requests a token may make at once after being idle (default 200).
+    pub burst: Option<u32>,
+    /// The largest request body of every route but ingest, in bytes (default 2 MiB; ingest
+    /// has `max_ingest_bytes`).
+    pub max_request_bytes: Option<usize>,
+    /// Seconds in-flight requests get to finish after a shutdown signal (default 30).
+    pub shutdown_grace_seconds: Option<u64>,
+}
+
+/// The default largest request body of the routes other than ingest: 2 MiB.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 2 << 20;
+/// The default time in-flight requests get to finish after a shutdown signal.
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 30;
+
+/// The resolved limits of the HTTP edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeLimits {
+    /// Sustained requests per second per token.
+    pub requests_per_second: u32,
+    /// Burst per token.
+    pub burst: u32,
+    /// The largest request body of every route but ingest.
+    pub max_request_bytes: usize,
+    /// How long in-flight requests may run on after a shutdown signal.
+    pub shutdown_grace: std::time::Duration,
+}
+
+impl EdgeLimits {
+    /// Resolves `[limits]` over the defaults.
+    pub fn resolve(file: LimitsFile) -> EdgeLimits {
+        use crate::auth::rate_limit::{DEFAULT_BURST, DEFAULT_REQUESTS_PER_SECOND};
+        EdgeLimits {
+            requests_per_second: file
+                .requests_per_second
+                .unwrap_or(DEFAULT_REQUESTS_PER_SECOND),
+            burst: file.burst.unwrap_or(DEFAULT_BURST),
+            max_request_bytes: file.max_request_bytes.unwrap_or(DEFAULT_MAX_REQUEST_BYTES),
+            shutdown_grace: std::time::Duration::from_secs(
+                file.shutdown_grace_seconds
+                    .unwrap_or(DEFAULT_SHUTDOWN_GRACE_SECONDS),
+            ),
+        }
+    }
+}
+
+impl Default for EdgeLimits {
+    fn default() -> EdgeLimits {
+        EdgeLimits::resolve(LimitsFile::default())
+    }
 }
 
 impl ConfigFile {
@@ -87,6 +148,10 @@ pub struct Config {
     pub max_ingest_bytes: Option<u64>,
     /// Limits of the query service.
     pub query_limits: parkhub_queries::QueryLimits,
+    /// Whether catalog search answers without a token.
+    pub allow_anonymous_search: bool,
+    /// Limits of the HTTP edge.
+    pub edge_limits: EdgeLimits,
 }
 
 impl Config {
@@ -105,6 +170,8 @@ impl Config {
             listen: listen_flag_or_env.or(file.listen).unwrap_or(default_listen),
             max_ingest_bytes: file.max_ingest_bytes,
             query_limits: file.query.unwrap_or_default(),
+            allow_anonymous_search: file.allow_anonymous_search.unwrap_or(false),
+            edge_limits: EdgeLimits::resolve(file.limits.unwrap_or_default()),
         }
     }
 }
@@ -133,6 +200,30 @@ mod tests {
         let defaults = Config::resolve(ConfigFile::default(), None, None);
         assert_eq!(defaults.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert_eq!(defaults.listen.to_string(), DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn anonymous_search_and_edge_limits_are_read_with_defaults() {
+        let defaults = Config::resolve(ConfigFile::default(), None, None);
+        assert!(!defaults.allow_anonymous_search);
+        assert_eq!(defaults.edge_limits.requests_per_second, 50);
+        assert_eq!(defaults.edge_limits.burst, 200);
+        let file = ConfigFile::parse(
+            Path::new("parkhub.toml"),
+            "allow_anonymous_search = true\n[limits]\nrequests_per_second = 5\nshutdown_grace_seconds = 2\n",
+        )
+        .expect("parses");
+        let config = Config::resolve(file, None, None);
+        assert!(config.allow_anonymous_search);
+        assert_eq!(config.edge_limits.requests_per_second, 5);
+        assert_eq!(config.edge_limits.burst, 200);
+        assert_eq!(config.edge_limits.shutdown_grace.as_secs(), 2);
+        let error = ConfigFile::parse(Path::new("parkhub.toml"), "[limits]\nburts = 1\n")
+            .expect_err("unknown key");
+        assert!(
+            error.to_string().contains("unknown field `burts`"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //!
 //! `main.rs` only calls [`cli::main`]; everything else lives here so tests can drive it:
 //! [`services::Services`] opens a data directory's lake, query engine and catalog, and
-//! [`server::app`] builds the HTTP router over them.
+//! [`server::app`] builds the HTTP router over them, and [`auth`] says who is asking.
 
 pub mod api;
+pub mod auth;
 pub mod catalog_edits;
 pub mod cli;
 pub mod config;

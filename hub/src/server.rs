@@ -10,6 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{self, ApiError};
+use crate::auth::http::HttpAuth;
+use crate::config::EdgeLimits;
 use crate::services::Services;
 
 /// The default largest request body of an ingest: 1 GiB.
@@ -24,15 +26,26 @@ pub struct AppState {
     pub max_body_bytes: u64,
     /// Counters and histograms served at `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Tokens, rate limits and the audit log.
+    pub auth: Arc<HttpAuth>,
+    /// Body size, rate and shutdown limits.
+    pub edge: EdgeLimits,
 }
 
 impl AppState {
-    /// Creates the state of a server over `services`.
-    pub fn new(services: Arc<Services>, max_body_bytes: u64) -> AppState {
+    /// Creates the state of a server over `services`, checking callers with `auth`.
+    pub fn new(
+        services: Arc<Services>,
+        max_body_bytes: u64,
+        auth: Arc<HttpAuth>,
+        edge: EdgeLimits,
+    ) -> AppState {
         AppState {
             services,
             max_body_bytes,
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            auth,
+            edge,
         }
     }
 }
@@ -61,6 +74,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api::ingest::ingest, api::ingest::report))
         .routes(routes!(api::quarantine::list))
+        .routes(routes!(api::tokens::list, api::tokens::create))
+        .routes(routes!(api::tokens::revoke))
         .routes(routes!(api::indicators::list))
         .routes(routes!(api::indicators::run))
         .routes(routes!(metrics))
@@ -102,10 +117,22 @@ pub fn routes() -> Vec<(String, String)> {
 }
 
 /// Returns the router of the whole API.
+///
+/// Every request passes, outermost first: [`observe_request`] (request id, log, metrics), then
+/// [`crate::auth::http::authorize`] (token, role, rate limit, audit), then the body limit
+/// (extractors of every route refuse a body over `[limits] max_request_bytes`; ingest streams
+/// its body and stops it at `max_ingest_bytes` itself).
 pub fn app(state: AppState) -> Router {
     let (router, _description) = api_router().split_for_parts();
     router
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.edge.max_request_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::http::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe_request,
@@ -205,16 +232,43 @@ async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("no route for {}", uri.path()))
 }
 
-/// Binds `listen` and serves until Ctrl-C or SIGTERM; in-flight requests are finished first.
-pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
-    let listener = TcpListener::bind(listen).await?;
+/// Binds `listen`; [`serve`] then serves on it (apart, so that the caller knows the port
+/// before serving, e.g. to print how to call it).
+pub async fn bind(listen: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(listen).await
+}
+
+/// Serves on `listener` until Ctrl-C or SIGTERM. In-flight requests then get
+/// `[limits] shutdown_grace_seconds` to finish before they are dropped, and the audit log
+/// writes what it holds before this returns.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let bound = listener.local_addr()?;
     tracing::info!(address = %bound, "serving");
     // Tests and scripts read this line to learn the port when they asked for port 0.
     println!("parkhub listening on http://{bound}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let grace = state.edge.shutdown_grace;
+    let audit = Arc::clone(&state.auth.audit);
+    let (signalled, mut signal_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(true);
+    });
+    let deadline = async move {
+        if signal_seen.wait_for(|seen| *seen).await.is_err() {
+            // The server stopped without a signal: no deadline to keep.
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    let served = tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served,
+        () = deadline => {
+            tracing::warn!(grace_seconds = grace.as_secs(), "requests still running after the shutdown grace period; dropping them");
+            Ok(())
+        }
+    };
+    audit.shutdown().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

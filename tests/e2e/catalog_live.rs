@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::ingest::fixture;
-use crate::support::{TestHub, fresh_dir, http, run, run_ok, sql_json};
+use crate::support::{TestHub, fresh_dir, run, run_ok, sql_json};
 
 /// Returns a fresh data directory holding the fixture catalog in its lake (no index yet).
 fn catalog_park(name: &str) -> PathBuf {
@@ -47,7 +47,8 @@ fn catalog_park(name: &str) -> PathBuf {
 
 /// Sends `GET /api/catalog/search` with `query`; returns the status and the JSON body.
 fn search(hub: &TestHub, query: &[(&str, &str)]) -> (u16, Value) {
-    let response = http()
+    let response = hub
+        .http()
         .get(hub.url("/api/catalog/search"))
         .query(query)
         .send()
@@ -108,7 +109,7 @@ fn assert_error(response: reqwest::blocking::Response, status: u16, code: &str, 
 }
 
 fn post(hub: &TestHub, kind: &str, entry: &Value) -> reqwest::blocking::Response {
-    http()
+    hub.http()
         .post(hub.url(&format!("/api/catalog/{kind}")))
         .json(entry)
         .send()
@@ -116,7 +117,7 @@ fn post(hub: &TestHub, kind: &str, entry: &Value) -> reqwest::blocking::Response
 }
 
 fn put(hub: &TestHub, kind: &str, id: &str, entry: &Value) -> reqwest::blocking::Response {
-    http()
+    hub.http()
         .put(hub.url(&format!("/api/catalog/{kind}/{id}")))
         .json(entry)
         .send()
@@ -124,14 +125,14 @@ fn put(hub: &TestHub, kind: &str, id: &str, entry: &Value) -> reqwest::blocking:
 }
 
 fn get(hub: &TestHub, kind: &str, id: &str) -> reqwest::blocking::Response {
-    http()
+    hub.http()
         .get(hub.url(&format!("/api/catalog/{kind}/{id}")))
         .send()
         .expect("GET")
 }
 
 fn delete(hub: &TestHub, kind: &str, id: &str) -> reqwest::blocking::Response {
-    http()
+    hub.http()
         .delete(hub.url(&format!("/api/catalog/{kind}/{id}")))
         .send()
         .expect("DELETE")
@@ -697,14 +698,16 @@ fn edits_are_searchable_at_once_and_bad_ones_are_refused() {
         "invalid_entry",
         &["JSON object"],
     );
-    let not_json = http()
+    let not_json = hub
+        .http()
         .post(hub.url("/api/catalog/offering"))
         .header("content-type", "application/json")
         .body("{\"offering_id\": ")
         .send()
         .expect("POST");
     assert_error(not_json, 400, "invalid_json", &[]);
-    let no_type = http()
+    let no_type = hub
+        .http()
         .post(hub.url("/api/catalog/offering"))
         .body("{}")
         .send()
@@ -746,7 +749,8 @@ fn edits_are_searchable_at_once_and_bad_ones_are_refused() {
     );
 
     // Rows ingested over HTTP into a catalog table are searchable when the ingest answers.
-    let response = http()
+    let response = hub
+        .http()
         .post(hub.url("/api/ingest/service_offerings"))
         .header("content-type", "application/x-ndjson")
         .body(
@@ -922,8 +926,8 @@ fn sigkill_at_random_moments_during_edits_loses_nothing() {
         let writer = {
             let url = hub.url("/api/catalog/offering");
             let acknowledged = Arc::clone(&acknowledged);
+            let client = hub.http();
             std::thread::spawn(move || {
-                let client = http();
                 for n in 0..1000 {
                     let id = format!("LK-{trial}-{n:03}");
                     match client

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestHub, demo_dir, fresh_dir, http, parkhub, run};
+use crate::support::{TestHub, client_builder, demo_dir, fresh_dir, parkhub, run};
 
 const SLOW_QUERY: &str =
     "SELECT count(*) FROM generate_series(1, 200000) a CROSS JOIN generate_series(1, 200000) b";
@@ -31,7 +31,7 @@ fn no_file_outside_the_lake_can_be_read_or_written_from_sql() {
         "SELECT * FROM \"file:///etc/passwd\"".to_string(),
     ];
     let hub = TestHub::start(dir, &[]);
-    let client = http();
+    let client = hub.http();
     for sql in &attempts {
         let output = run(dir, &["sql", sql]);
         assert_eq!(output.status.code(), Some(1), "CLI accepted {sql}");
@@ -118,10 +118,10 @@ fn the_concurrency_limit_answers_503_and_a_gone_client_frees_its_slot() {
     let config = write_config(&dir, "max_concurrent = 1\ntimeout_seconds = 30");
     let hub = TestHub::start(&dir, &["--config", config.to_str().expect("utf8")]);
     let slow_url = hub.url("/api/sql");
+    let slow_token = hub.token.clone();
     let slow = std::thread::spawn(move || {
         // This client gives up after a second; the server must cancel its query.
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(2))
+        let client = client_builder(Some(&slow_token), Duration::from_secs(2))
             .build()
             .expect("client");
         let _ = client
@@ -130,7 +130,7 @@ fn the_concurrency_limit_answers_503_and_a_gone_client_frees_its_slot() {
             .send();
     });
     std::thread::sleep(Duration::from_millis(700));
-    let client = http();
+    let client = hub.http();
     let response = client
         .post(hub.url("/api/sql"))
         .json(&json!({"sql": "SELECT 1 AS one"}))

@@ -3,14 +3,14 @@
 use parkhub_connectors::arrow::ipc::reader::StreamReader;
 use serde_json::{Value, json};
 
-use crate::support::{DEMO_ENTERPRISES, DEMO_MONTHS, TestHub, demo_dir, fresh_dir, http};
+use crate::support::{DEMO_ENTERPRISES, DEMO_MONTHS, TestHub, demo_dir, fresh_dir};
 
 const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
 
 #[test]
 fn every_route_answers_in_every_format() {
     let hub = TestHub::start(demo_dir(), &[]);
-    let client = http();
+    let client = hub.http();
 
     let health: Value = client
         .get(hub.url("/health"))
@@ -167,7 +167,7 @@ fn every_route_answers_in_every_format() {
 #[test]
 fn bad_requests_get_clear_errors() {
     let hub = TestHub::start(demo_dir(), &[]);
-    let client = http();
+    let client = hub.http();
     let post_sql = |sql: &str| {
         client
             .post(hub.url("/api/sql"))
@@ -296,7 +296,7 @@ fn serve_with_demo_fills_an_empty_lake_first() {
             "1",
         ],
     );
-    let client = http();
+    let client = hub.http();
     let answer: Value = client
         .post(hub.url("/api/sql"))
         .json(&json!({"sql": "SELECT count(*) AS n FROM enterprises"}))
@@ -318,7 +318,7 @@ fn serve_with_demo_fills_an_empty_lake_first() {
 #[test]
 fn requests_carry_ids_and_are_counted_in_the_metrics() {
     let hub = TestHub::start(demo_dir(), &[]);
-    let client = http();
+    let client = hub.http();
     let response = client
         .post(hub.url("/api/sql"))
         .json(&json!({"sql": "SELECT count(*) FROM enterprises"}))

@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 
-use crate::support::{TestHub, demo_dir, http, run, run_ok, sql_count, sql_json};
+use crate::support::{TestHub, demo_dir, run, run_ok, sql_count, sql_json};
 
 #[test]
 fn every_indicator_is_listed_and_runs_over_http() {
     let hub = TestHub::start(demo_dir(), &[]);
-    let client = http();
+    let client = hub.http();
     let list: Vec<Value> = client
         .get(hub.url("/api/indicators"))
         .send()

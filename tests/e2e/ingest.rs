@@ -12,7 +12,7 @@ use std::sync::{Arc, Barrier};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::support::{TestHub, fresh_dir, http, run, run_ok, sql_count, sql_json};
+use crate::support::{TestHub, fresh_dir, run, run_ok, sql_count, sql_json};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -538,7 +538,7 @@ fn without_times(report: &Value) -> Value {
 fn http_ingest_of_gbk_csv_and_xlsx_with_reports_and_quarantine() {
     let dir = fresh_dir("ingest-http");
     let hub = TestHub::start(&dir, &[]);
-    let client = http();
+    let client = hub.http();
 
     let gbk = std::fs::read(fixture("enterprises_gbk.csv")).expect("fixture");
     let response = client
@@ -725,8 +725,8 @@ fn push_concurrently(hub: &TestHub, path: &str, bodies: Vec<String>) -> Vec<Valu
         .map(|body| {
             let barrier = Arc::clone(&barrier);
             let url = url.clone();
+            let client = hub.http();
             std::thread::spawn(move || {
-                let client = http();
                 barrier.wait();
                 let response = client
                     .post(&url)

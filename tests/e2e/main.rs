@@ -4,6 +4,7 @@
 
 mod support;
 
+mod auth;
 mod catalog_live;
 mod cli;
 mod contracts;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestHub, demo_dir, http, run, run_ok, sql_json};
+use crate::support::{TestHub, demo_dir, run, run_ok, sql_json};
 
 /// The six parts of an explanation, in order.
 const PARTS: [&str; 6] = [
@@ -19,13 +19,13 @@ const PARTS: [&str; 6] = [
 ];
 
 fn get_json(hub: &TestHub, path: &str) -> Value {
-    let response = http().get(hub.url(path)).send().expect("GET");
+    let response = hub.http().get(hub.url(path)).send().expect("GET");
     assert_eq!(response.status(), 200, "GET {path}");
     response.json().expect("JSON")
 }
 
 fn post_match(hub: &TestHub, body: &Value) -> reqwest::blocking::Response {
-    http()
+    hub.http()
         .post(hub.url("/api/match"))
         .json(body)
         .send()
@@ -380,7 +380,7 @@ fn bad_match_requests_are_refused_with_reasons() {
         "91110000600037341L",
     );
     assert_error(
-        http()
+        hub.http()
             .get(hub.url("/api/match/need/NO-SUCH-NEED"))
             .send()
             .expect("GET"),
@@ -396,7 +396,7 @@ fn bad_match_requests_are_refused_with_reasons() {
     )
     .to_string();
     assert_error(
-        http()
+        hub.http()
             .get(hub.url(&format!("/api/match/need/{need_id}?limit=500")))
             .send()
             .expect("GET"),
@@ -405,7 +405,7 @@ fn bad_match_requests_are_refused_with_reasons() {
         "limit",
     );
     assert_error(
-        http()
+        hub.http()
             .get(hub.url(&format!("/api/match/need/{need_id}?top=3")))
             .send()
             .expect("GET"),

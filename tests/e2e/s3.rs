@@ -11,7 +11,7 @@ use parkhub_connectors::datafusion::object_store::aws::AmazonS3Builder;
 use parkhub_connectors::datafusion::object_store::path::Path as ObjectPath;
 use parkhub_connectors::datafusion::object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
-use crate::support::{fresh_dir, http, parkhub, sql_count};
+use crate::support::{fresh_dir, parkhub, plain_http, sql_count};
 
 const HEADER: &str = "统一社会信用代码,企业名称,行业代码,重点行业\n";
 
@@ -86,7 +86,7 @@ impl Moto {
     }
 
     fn create_bucket(&self, bucket: &str) {
-        let response = http()
+        let response = plain_http()
             .put(format!("{}/{bucket}", self.endpoint))
             .send()
             .expect("create bucket");

@@ -1,9 +1,11 @@
 //! The test harness: a shared small demo park, the `parkhub` binary, and a server on a free port.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The size of the shared demo park.
@@ -106,16 +108,50 @@ pub fn sql_count(data_dir: &Path, query: &str) -> i64 {
         .unwrap_or_else(|| panic!("{query}: {value} is not an integer"))
 }
 
+/// Creates a token with `parkhub token create` and returns it.
+pub fn create_token(data_dir: &Path, name: &str, role: &str, extra_args: &[&str]) -> String {
+    let mut args = vec!["token", "create", "--role", role, "--name", name];
+    args.extend_from_slice(extra_args);
+    let token = run_ok(data_dir, &args).trim().to_string();
+    assert!(token.starts_with("phk_"), "not a token: {token}");
+    token
+}
+
+/// Returns a token name no other test of this run uses.
+pub fn unique_token_name(prefix: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// A running `parkhub serve`, killed when dropped.
 pub struct TestHub {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
+    /// An admin token of the hub's data directory, sent by [`TestHub::http`].
+    pub token: String,
+    /// The tokens `serve` printed when it started (`parkhub token NAME ROLE TOKEN` lines), by
+    /// name.
+    pub printed_tokens: BTreeMap<String, String>,
 }
 
 impl TestHub {
-    /// Starts `parkhub serve` on a free loopback port over `data_dir` and waits until it listens.
+    /// Creates an admin token on `data_dir`, then starts `parkhub serve` on a free loopback
+    /// port over it and waits until it listens.
     pub fn start(data_dir: &Path, extra_args: &[&str]) -> TestHub {
+        let token = create_token(data_dir, &unique_token_name("testhub"), "admin", &[]);
+        let mut hub = TestHub::start_without_token(data_dir, extra_args);
+        hub.token = token;
+        hub
+    }
+
+    /// Starts `parkhub serve` without creating a token first; [`TestHub::token`] is the admin
+    /// token `serve` printed, if it printed one.
+    pub fn start_without_token(data_dir: &Path, extra_args: &[&str]) -> TestHub {
         let mut child = parkhub(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra_args)
@@ -127,15 +163,23 @@ impl TestHub {
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("parkhub listening on ") {
-                    let _ = sender.send(address.to_string());
+                if sender.send(line).is_err() {
+                    break;
                 }
             }
         });
         let deadline = Instant::now() + Duration::from_secs(300);
+        let mut printed_tokens = BTreeMap::new();
         let base_url = loop {
-            if let Ok(address) = receiver.recv_timeout(Duration::from_millis(200)) {
-                break address;
+            if let Ok(line) = receiver.recv_timeout(Duration::from_millis(200)) {
+                if let Some(address) = line.strip_prefix("parkhub listening on ") {
+                    break address.to_string();
+                }
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if let ["parkhub", "token", name, _role, token] = words.as_slice() {
+                    printed_tokens.insert(name.to_string(), token.to_string());
+                }
+                continue;
             }
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("parkhub serve exited with {status} before listening");
@@ -145,7 +189,22 @@ impl TestHub {
                 "parkhub serve did not listen within 300 s"
             );
         };
-        TestHub { child, base_url }
+        let token = printed_tokens
+            .get("admin")
+            .or_else(|| printed_tokens.get("demo-admin"))
+            .cloned()
+            .unwrap_or_default();
+        TestHub {
+            child,
+            base_url,
+            token,
+            printed_tokens,
+        }
+    }
+
+    /// A blocking HTTP client that sends the hub's admin token on every request.
+    pub fn http(&self) -> reqwest::blocking::Client {
+        http_with_token(&self.token)
     }
 
     /// Returns the URL of `path`.
@@ -182,10 +241,29 @@ impl Drop for TestHub {
     }
 }
 
-/// A blocking HTTP client with a generous timeout.
-pub fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(120))
+/// A blocking HTTP client with a generous timeout and no token.
+pub fn plain_http() -> reqwest::blocking::Client {
+    client_builder(None, Duration::from_secs(120))
         .build()
         .expect("HTTP client")
+}
+
+/// A blocking HTTP client with a generous timeout that sends `token` on every request.
+pub fn http_with_token(token: &str) -> reqwest::blocking::Client {
+    client_builder(Some(token), Duration::from_secs(120))
+        .build()
+        .expect("HTTP client")
+}
+
+/// A client builder with `timeout` that sends `token`, when given, on every request.
+pub fn client_builder(token: Option<&str>, timeout: Duration) -> reqwest::blocking::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("a token is a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .default_headers(headers)
 }

@@ -16,13 +16,19 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// The stable code of an error answer, left in the response's extensions so that middleware
+/// (the audit log) can tell what went wrong without reading the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
+
 /// The body of every error answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(example = json!({"code": "invalid_sql", "message": "SQL error: ParserError(\"Expected: an SQL statement, found: SELEC\")"}))]
 pub struct ErrorBody<'a> {
     /// A stable code clients can branch on (`invalid_sql`, `read_only`, `unknown_table`,
     /// `invalid_parameters`, `not_found`, `not_acceptable`, `payload_too_large`,
-    /// `unsupported_media_type`, `busy`, `query_timeout`, `internal`, …).
+    /// `unsupported_media_type`, `busy`, `query_timeout`, `unauthorized`, `forbidden`,
+    /// `rate_limited`, `internal`, …).
     pub code: &'a str,
     /// What was wrong, for people.
     pub message: &'a str,
@@ -56,6 +62,42 @@ impl ApiError {
         }
     }
 
+    /// A 401: no token, or one that is malformed, unknown, expired or revoked.
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+        }
+    }
+
+    /// A 403: the token's role may not do this.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: message.into(),
+        }
+    }
+
+    /// A 409 with the given code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 429: the token's rate limit is reached (the caller adds `Retry-After`).
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: message.into(),
+        }
+    }
+
     /// A 500 whose detail is logged and not shown.
     pub fn internal(detail: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(%detail, "internal error");
@@ -74,6 +116,13 @@ impl IntoResponse for ApiError {
             message: &self.message,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"parkhub\""),
+            );
+        }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             // Busy and exhausted are passing states: say when to come back.
             response.headers_mut().insert(

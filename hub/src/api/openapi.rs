@@ -28,8 +28,13 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
                        indicators, data ingestion with quarantine, and catalog search.\n\n\
                        Every error is answered as `{\"code\": \"...\", \"message\": \"...\"}` \
                        (see `ErrorBody`); every response carries an `x-request-id` header (the \
-                       client's own when it sends one)."
+                       client's own when it sends one).\n\n\
+                       Every route but `/health` needs `Authorization: Bearer <token>` (see \
+                       `parkhub token create`): no token or a bad, expired or revoked one is \
+                       answered 401, a route the token's role may not call 403, and too many \
+                       requests for one token 429 with `Retry-After`."
     ),
+    modifiers(&BearerSecurity),
     tags(
         (name = "sql", description = "Read-only SQL over the lake, answered as JSON, CSV or Arrow."),
         (name = "tables", description = "The lake's tables, their columns and row counts."),
@@ -38,9 +43,37 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
         (name = "quarantine", description = "Rows rejected by ingestion, with their reasons."),
         (name = "catalog", description = "Search of shared applications, service offerings and providers, their live edits, and explained matching of enterprises' needs to offerings."),
         (name = "health", description = "Liveness, metrics and this description."),
+        (name = "auth", description = "Tokens: who may call the API, in which role (admin only)."),
     )
 )]
 pub struct ApiDocument;
+
+/// Adds the bearer token scheme to the document and requires it of every operation.
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, document: &mut OpenApiDocument) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from `parkhub token create` (`phk_…`); `/health` needs none.",
+                    ))
+                    .build(),
+            ),
+        );
+        document.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
 
 /// The OpenAPI description of the whole API, built once from the router.
 static DOCUMENT: LazyLock<OpenApiDocument> = LazyLock::new(crate::server::openapi);

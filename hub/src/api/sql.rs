@@ -150,6 +150,30 @@ pub async fn run_sql(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Result<Json<SqlRequest>, JsonRejection>,
+) -> Response {
+    // The audit trail records the statement, whatever the answer.
+    let statement = request
+        .as_ref()
+        .ok()
+        .map(|Json(request)| request.sql.clone());
+    let mut response = plan_and_answer(state, headers, request)
+        .await
+        .into_response();
+    if let Some(statement) = statement {
+        response
+            .extensions_mut()
+            .insert(crate::auth::audit::AuditNote {
+                statement: Some(statement),
+                ..Default::default()
+            });
+    }
+    response
+}
+
+async fn plan_and_answer(
+    state: AppState,
+    headers: HeaderMap,
+    request: Result<Json<SqlRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let answer_format = AnswerFormat::negotiate(&headers)?;
