@@ -445,7 +445,7 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Match(args) => matching::run(&services, args).await,
         Command::Catalog(CatalogCommand::Reindex) => {
-            let indexed = services.reindex_catalog().await?;
+            let indexed = services.live_catalog.reindex().await?;
             println!("indexed {indexed} catalog entries");
             Ok(())
         }
@@ -679,7 +679,7 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
         );
         load_demo(&services, &params, &progress_bar()).await?;
     }
-    services.ensure_catalog_index().await?;
+    services.live_catalog.ensure_caught_up().await?;
     let services = Arc::new(services);
     let state = AppState::new(services, options.max_body_bytes);
     let watcher = match &options.watch {
@@ -734,7 +734,7 @@ async fn catalog_search(
              (e.g. --kind offering)"
         );
     }
-    services.ensure_catalog_index().await?;
+    services.live_catalog.ensure_caught_up().await?;
     let offset = request.offset;
     let results = services.catalog.search(&request)?;
     let mut stdout = std::io::stdout().lock();

@@ -5,7 +5,6 @@
 //! [`server::app`] builds the HTTP router over them.
 
 pub mod api;
-pub mod catalog_edits;
 pub mod cli;
 pub mod config;
 pub mod demo;
