@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use parkhub_connectors::arrow::error::ArrowError;
 
+use crate::entry::EntryKind;
+
 /// Everything that can go wrong while building or searching the catalog.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -117,6 +119,39 @@ pub enum Error {
     /// An error from arrow while reading a lake batch.
     #[error(transparent)]
     Arrow(#[from] ArrowError),
+    /// An edited entry that does not fit its table's contract; the reasons name every field
+    /// at fault.
+    #[error("invalid {kind}: {reasons}")]
+    InvalidEntry {
+        /// The kind of entry.
+        kind: EntryKind,
+        /// What is wrong, field by field, separated by `; `.
+        reasons: String,
+    },
+    /// No entry of that kind has that id.
+    #[error("no {kind} with id '{id}' in the catalog")]
+    EntryNotFound {
+        /// The kind of entry.
+        kind: EntryKind,
+        /// The id asked for.
+        id: String,
+    },
+    /// A new entry whose id is taken.
+    #[error(
+        "the catalog already has the {kind} '{id}'; change it with PUT /api/catalog/{kind}/{id}"
+    )]
+    EntryExists {
+        /// The kind of entry.
+        kind: EntryKind,
+        /// The id.
+        id: String,
+    },
+    /// The lake: reading the catalog tables, their contracts, or committing an edit.
+    #[error(transparent)]
+    Lake(#[from] parkhub_connectors::Error),
+    /// Indexing work run off the async threads that panicked or was cancelled.
+    #[error("catalog indexing task failed: {0}")]
+    Background(#[from] tokio::task::JoinError),
 }
 
 /// The result type of the catalog crate.

@@ -40,7 +40,8 @@
 //! ```
 //!
 //! Rebuilding and searching are blocking, CPU-bound calls: async callers run them with
-//! `spawn_blocking`.
+//! `spawn_blocking`. [`LiveCatalog`] does that for the index bound to its lake tables: it
+//! catches the index up with the lake and writes live edits to the lake and then the index.
 
 pub(crate) mod analysis;
 mod coordination;
@@ -50,6 +51,7 @@ pub mod error;
 pub mod facets;
 pub mod index;
 pub mod matching;
+pub mod live;
 pub mod query;
 pub mod relevance;
 pub mod schema;
@@ -62,5 +64,6 @@ pub use error::{Error, Result};
 pub use facets::FacetCount;
 pub use index::{Catalog, IndexUpdate, LakeVersions};
 pub use matching::{MatchRequest, MatchResults};
+pub use live::{CatalogRecord, CatchUp, LiveCatalog};
 pub use relevance::{Judgements, Metrics, evaluate};
 pub use search::{SearchHit, SearchRequest, SearchResults, SortOrder};

@@ -110,6 +110,10 @@ pub struct ColumnContract {
     /// Other names sources use for this column (Chinese headers included).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Whether the column holds a list, written in the lake as `;`-separated text (a text
+    /// column only); a JSON record may give it as a list of texts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
 }
 
 impl ColumnContract {
@@ -194,6 +198,16 @@ impl TableContract {
                     column.name
                 )));
             }
+        }
+        if let Some(column) = self
+            .columns
+            .iter()
+            .find(|column| column.list && column.column_type != ColumnType::String)
+        {
+            return Err(invalid(format!(
+                "column '{}': only a string column can be a list",
+                column.name
+            )));
         }
         match self.mode {
             WriteMode::Upsert if self.key.is_empty() => {

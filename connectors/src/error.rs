@@ -85,6 +85,17 @@ pub enum Error {
         /// The contract's unit.
         expected: String,
     },
+    /// JSON records that do not fit their table's contract ([`crate::record::validate_records`]).
+    #[error(
+        "records do not fit table '{table}': {}",
+        describe_invalid_records(rejected)
+    )]
+    InvalidRecords {
+        /// The table.
+        table: String,
+        /// The records at fault, each with every problem it has.
+        rejected: Vec<crate::record::InvalidRecord>,
+    },
     /// A background task that panicked or was cancelled.
     #[error("background task failed: {0}")]
     Background(String),
@@ -246,6 +257,21 @@ fn location(row: &Option<u64>, column: &Option<String>) -> String {
         (None, Some(column)) => format!(" (column '{column}')"),
         (None, None) => String::new(),
     }
+}
+
+/// Formats the problems of invalid JSON records: "record 2: rating: 9 is above the maximum 5".
+fn describe_invalid_records(rejected: &[crate::record::InvalidRecord]) -> String {
+    rejected
+        .iter()
+        .map(|record| {
+            format!(
+                "record {}: {}",
+                record.index + 1,
+                record.problems.join("; ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The result type of the connectors crate.

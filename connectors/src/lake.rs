@@ -23,7 +23,7 @@ use deltalake::kernel::Transaction;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel as _;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::protocol::SaveMode;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use sha2::{Digest as _, Sha256};
 use url::Url;
 
@@ -36,6 +36,15 @@ pub const LAKE_FOLDER: &str = "lake";
 /// Prefix of the Delta application transaction id that records a batch's content in the very
 /// commit that writes it.
 const TRANSACTION_PREFIX: &str = "parkhub-batch-";
+
+/// The rows of a table as one version of it holds them ([`Lake::read_table`]).
+#[derive(Debug, Clone)]
+pub struct TableContents {
+    /// The version read.
+    pub version: u64,
+    /// Every row, with the lineage columns.
+    pub batches: Vec<RecordBatch>,
+}
 
 /// Where a batch came from and what it contained, recorded with its commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,6 +326,21 @@ impl Lake {
             .load_table(table)
             .await?
             .and_then(|table| table.version()))
+    }
+
+    /// Reads every row of a table at its latest version through deltalake's own scan, or
+    /// returns `None` when the table has never been written. Meant for small tables (the
+    /// catalog's): queries go through the guarded engine instead.
+    pub async fn read_table(&self, table: &str) -> Result<Option<TableContents>> {
+        let Some(delta_table) = self.load_table(table).await? else {
+            return Ok(None);
+        };
+        let Some(version) = delta_table.version() else {
+            return Ok(None);
+        };
+        let (_, stream) = delta_table.scan_table().await?;
+        let batches = stream.try_collect().await?;
+        Ok(Some(TableContents { version, batches }))
     }
 
     /// Adds the contract's columns the table lacks (nullable ones only): the files already
@@ -803,6 +827,57 @@ type = "int64"
     }
 
     #[tokio::test]
+    async fn a_table_is_read_whole_at_its_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(dir.path()).expect("lake");
+        let contract = test_contract();
+        assert!(lake.read_table("scores").await.expect("read").is_none());
+        for (content, ids, scores) in [("one", ["a", "b"], [1, 2]), ("two", ["b", "c"], [20, 30])] {
+            lake.commit(
+                &contract,
+                batch(&contract, &ids, &scores),
+                &BatchIdentity::new("test", content),
+            )
+            .await
+            .expect("commit");
+        }
+        let contents = lake
+            .read_table("scores")
+            .await
+            .expect("read")
+            .expect("exists");
+        assert_eq!(
+            Some(contents.version),
+            lake.table_version("scores").await.expect("version")
+        );
+        let mut rows = Vec::new();
+        for batch in &contents.batches {
+            assert!(
+                batch.column_by_name("_batch_id").is_some(),
+                "lineage is read"
+            );
+            let ids = cast(
+                batch.column_by_name("id").expect("id"),
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )
+            .expect("cast");
+            let ids = ids.as_any().downcast_ref::<StringArray>().expect("ids");
+            let scores = batch
+                .column_by_name("score")
+                .and_then(|scores| scores.as_any().downcast_ref::<Int64Array>().cloned())
+                .expect("scores");
+            for row in 0..batch.num_rows() {
+                rows.push((ids.value(row).to_string(), scores.value(row)));
+            }
+        }
+        rows.sort();
+        assert_eq!(
+            rows,
+            vec![("a".into(), 1), ("b".into(), 20), ("c".into(), 30)]
+        );
+    }
+
+    #[tokio::test]
     async fn upsert_replaces_by_key_and_duplicates_are_not_written() {
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Lake::open(dir.path()).expect("lake");
@@ -1043,6 +1118,7 @@ type = "int64"
             unit: None,
             description: String::new(),
             aliases: Vec::new(),
+            list: false,
         });
         let schema = evolved.data_schema();
         let rows = RecordBatch::try_new(

@@ -452,7 +452,7 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Match(args) => matching::run(&services, args).await,
         Command::Token(command) => token::run(&services, command).await,
         Command::Catalog(CatalogCommand::Reindex) => {
-            let indexed = services.reindex_catalog().await?;
+            let indexed = services.live_catalog.reindex().await?;
             println!("indexed {indexed} catalog entries");
             Ok(())
         }
@@ -688,7 +688,7 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
         );
         load_demo(&services, params, &progress_bar()).await?;
     }
-    services.ensure_catalog_index().await?;
+    services.live_catalog.ensure_caught_up().await?;
     let tokens = Arc::new(crate::auth::TokenStore::open(services.lake.data_dir())?);
     let demo_tokens = if options.demo.is_some() {
         crate::auth::bootstrap::ensure_demo_tokens(&services, &tokens).await?
@@ -773,7 +773,7 @@ async fn catalog_search(
              (e.g. --kind offering)"
         );
     }
-    services.ensure_catalog_index().await?;
+    services.live_catalog.ensure_caught_up().await?;
     let offset = request.offset;
     let results = services.catalog.search(&request)?;
     let mut stdout = std::io::stdout().lock();

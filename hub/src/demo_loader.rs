@@ -132,7 +132,11 @@ pub async fn load_demo(
             .push((table.to_string(), rows, already_present));
     }
     progress.set_message("indexing the catalog");
-    report.catalog_entries = services.reindex_catalog().await?;
+    report.catalog_entries = services
+        .live_catalog
+        .reindex()
+        .await
+        .map_err(ServiceError::from)?;
     progress.finish_and_clear();
     Ok(report)
 }

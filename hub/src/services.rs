@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use parkhub_catalog::Catalog;
+use parkhub_catalog::{Catalog, LiveCatalog};
 use parkhub_connectors::ingest::Ingestor;
 use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
@@ -45,9 +45,8 @@ pub struct Services {
     pub catalog: Arc<Catalog>,
     /// Ingestion into the lake.
     pub ingestor: Ingestor,
-    /// Serialises the catalog edits of this process, from validation to the index commit
-    /// (see [`crate::catalog_edits`]).
-    pub catalog_edits: tokio::sync::Mutex<()>,
+    /// The catalog index bound to its lake tables: catch-up, re-index and live edits.
+    pub live_catalog: LiveCatalog,
 }
 
 impl Services {
@@ -61,18 +60,16 @@ impl Services {
         let catalog = Arc::new(Catalog::open(&lake.data_dir().join(CATALOG_FOLDER))?);
         let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts), limits)?
             .with_catalog(Arc::clone(&catalog));
+        let live_catalog = LiveCatalog::new(Arc::clone(&lake), Arc::clone(&catalog));
         Ok(Services {
             contracts,
             lake,
             engine,
+            live_catalog,
             catalog,
             ingestor,
-            catalog_edits: tokio::sync::Mutex::new(()),
         })
     }
-
-    // Rebuilding the catalog index and keeping it in step with the lake
-    // (`reindex_catalog`, `ensure_catalog_index`) live in `crate::catalog_edits`.
 }
 
 /// A filter over the quarantine.

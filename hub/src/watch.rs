@@ -126,6 +126,7 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
             {
                 Ok(report) => {
                     services
+                        .live_catalog
                         .index_ingested_rows(&report.table, report.rows_written)
                         .await;
                     report

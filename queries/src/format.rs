@@ -1,13 +1,7 @@
 //! Writing query answers: JSON cells, CSV, Arrow IPC streams and aligned text tables.
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float32Array, Float64Array, RecordBatch,
-};
-use datafusion::arrow::datatypes::{
-    DataType, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
-};
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
 use serde_json::Value;
 
 use crate::error::Result;
@@ -38,64 +32,8 @@ pub fn type_name(data_type: &DataType) -> String {
     }
 }
 
-/// Returns one cell as JSON: numbers as numbers (non-finite floats as null), booleans as
-/// booleans, dates as `YYYY-MM-DD`, timestamps as RFC 3339, everything else as its text.
-pub fn json_cell(array: &ArrayRef, row: usize) -> Value {
-    if array.is_null(row) {
-        return Value::Null;
-    }
-    match array.data_type() {
-        DataType::Boolean => array
-            .as_any()
-            .downcast_ref::<BooleanArray>()
-            .map_or(Value::Null, |values| Value::Bool(values.value(row))),
-        DataType::Int8 => Value::from(array.as_primitive::<Int8Type>().value(row)),
-        DataType::Int16 => Value::from(array.as_primitive::<Int16Type>().value(row)),
-        DataType::Int32 => Value::from(array.as_primitive::<Int32Type>().value(row)),
-        DataType::Int64 => Value::from(array.as_primitive::<Int64Type>().value(row)),
-        DataType::UInt8 => Value::from(array.as_primitive::<UInt8Type>().value(row)),
-        DataType::UInt16 => Value::from(array.as_primitive::<UInt16Type>().value(row)),
-        DataType::UInt32 => Value::from(array.as_primitive::<UInt32Type>().value(row)),
-        DataType::UInt64 => Value::from(array.as_primitive::<UInt64Type>().value(row)),
-        DataType::Float32 => array
-            .as_any()
-            .downcast_ref::<Float32Array>()
-            .and_then(|values| serde_json::Number::from_f64(f64::from(values.value(row))))
-            .map_or(Value::Null, Value::Number),
-        DataType::Float64 => array
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .and_then(|values| serde_json::Number::from_f64(values.value(row)))
-            .map_or(Value::Null, Value::Number),
-        DataType::Utf8 => Value::String(array.as_string::<i32>().value(row).to_string()),
-        DataType::LargeUtf8 => Value::String(array.as_string::<i64>().value(row).to_string()),
-        DataType::Utf8View => Value::String(array.as_string_view().value(row).to_string()),
-        DataType::Date32 => array
-            .as_any()
-            .downcast_ref::<Date32Array>()
-            .and_then(|values| values.value_as_date(row))
-            .map_or(Value::Null, |date| {
-                Value::String(date.format("%Y-%m-%d").to_string())
-            }),
-        DataType::Timestamp(TimeUnit::Microsecond, Some(_)) => {
-            let micros = array
-                .as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
-                .value(row);
-            chrono::DateTime::from_timestamp_micros(micros).map_or(Value::Null, |instant| {
-                Value::String(instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-            })
-        }
-        _ => display_cell(array, row),
-    }
-}
-
-fn display_cell(array: &ArrayRef, row: usize) -> Value {
-    let options = FormatOptions::default().with_null("");
-    match ArrayFormatter::try_new(array.as_ref(), &options) {
-        Ok(formatter) => Value::String(formatter.value(row).to_string()),
-        Err(_) => Value::Null,
-    }
-}
+/// Returns one cell as JSON; the lake's rows and query answers share one rendering.
+pub use parkhub_connectors::record::json_cell;
 
 /// Returns the rows of `batches` as JSON arrays, at most `limit` of them, and whether more
 /// rows were left out.
@@ -197,8 +135,10 @@ pub fn plain_string_schema(
 mod tests {
     use std::sync::Arc;
 
-    use datafusion::arrow::array::{Int64Array, StringViewArray, TimestampMicrosecondArray};
-    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::array::{
+        Date32Array, Float64Array, Int64Array, StringViewArray, TimestampMicrosecondArray,
+    };
+    use datafusion::arrow::datatypes::{Field, Schema, TimeUnit};
 
     use super::*;
 

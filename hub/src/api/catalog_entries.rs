@@ -1,35 +1,17 @@
 //! `POST /api/catalog/{kind}` and `GET`/`PUT`/`DELETE /api/catalog/{kind}/{id}`: live edits
-//! of the catalog's applications, offerings and providers (see [`crate::catalog_edits`]).
+//! of the catalog's applications, offerings and providers (see [`parkhub_catalog::live`]).
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use parkhub_catalog::EntryKind;
+use parkhub_catalog::{CatalogRecord, EntryKind};
 use serde_json::{Map, Value};
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
-use crate::catalog_edits::{CatalogEditError, CatalogRecord};
 use crate::server::AppState;
-
-impl From<CatalogEditError> for ApiError {
-    fn from(error: CatalogEditError) -> ApiError {
-        match error {
-            CatalogEditError::Service(service) => (*service).into(),
-            invalid @ CatalogEditError::InvalidEntry { .. } => {
-                ApiError::bad_request("invalid_entry", invalid.to_string())
-            }
-            missing @ CatalogEditError::NotFound { .. } => ApiError::not_found(missing.to_string()),
-            taken @ CatalogEditError::AlreadyExists { .. } => ApiError {
-                status: StatusCode::CONFLICT,
-                code: "already_exists",
-                message: taken.to_string(),
-            },
-        }
-    }
-}
 
 /// Parses the `{kind}` of a path.
 fn entry_kind(kind: &str) -> Result<EntryKind, ApiError> {
@@ -109,7 +91,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let kind = entry_kind(&kind)?;
     let entry = entry_body(body)?;
-    let record = state.services.create_catalog_entry(kind, entry).await?;
+    let record = state.services.live_catalog.create(kind, entry).await?;
     let mut response = (StatusCode::CREATED, Json(&record)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/catalog/{kind}/{}", record.id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -141,7 +123,7 @@ pub async fn get(
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<CatalogRecord>, ApiError> {
     let kind = entry_kind(&kind)?;
-    Ok(Json(state.services.catalog_entry(kind, &id).await?))
+    Ok(Json(state.services.live_catalog.entry(kind, &id).await?))
 }
 
 /// Replaces one catalog entry.
@@ -182,7 +164,8 @@ pub async fn replace(
     Ok(Json(
         state
             .services
-            .replace_catalog_entry(kind, &id, entry)
+            .live_catalog
+            .replace(kind, &id, entry)
             .await?,
     ))
 }
@@ -211,5 +194,5 @@ pub async fn delete(
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<CatalogRecord>, ApiError> {
     let kind = entry_kind(&kind)?;
-    Ok(Json(state.services.delete_catalog_entry(kind, &id).await?))
+    Ok(Json(state.services.live_catalog.delete(kind, &id).await?))
 }

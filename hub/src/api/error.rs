@@ -204,6 +204,13 @@ impl From<parkhub_catalog::Error> for ApiError {
                 code: "busy",
                 message: error.to_string(),
             },
+            Error::InvalidEntry { .. } => ApiError::bad_request("invalid_entry", error.to_string()),
+            Error::EntryNotFound { .. } => ApiError::not_found(error.to_string()),
+            Error::EntryExists { .. } => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "already_exists",
+                message: error.to_string(),
+            },
             _ => ApiError::internal(&error),
         }
     }

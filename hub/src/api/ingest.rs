@@ -179,6 +179,7 @@ pub async fn ingest(
         .map_err(|error| ApiError::internal(&error))?;
     drop(upload);
     services
+        .live_catalog
         .index_ingested_rows(&report.table, report.rows_written)
         .await;
     record_ingest(&state.metrics, &report);

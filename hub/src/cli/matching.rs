@@ -48,7 +48,7 @@ pub enum MatchFormat {
 
 /// Runs `parkhub match`.
 pub async fn run(services: &Services, args: MatchArgs) -> anyhow::Result<()> {
-    services.ensure_catalog_index().await?;
+    services.live_catalog.ensure_caught_up().await?;
     let results = match &args.need {
         Some(need_id) => {
             matching::match_need(
