@@ -10,7 +10,7 @@ use parkhub_connectors::lake::{BatchSource, MemoryBatches};
 use parkhub_connectors::{BatchIdentity, CommitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::demo::{DemoParams, DemoPark};
+use parkhub_demo::{DemoParams, DemoPark};
 use crate::services::{ServiceError, Services};
 
 /// Rows per batch of energy readings.
