@@ -17,10 +17,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget};
 use parkhub_catalog::{EntryKind, SearchRequest, SortOrder};
+use parkhub_demo::DemoParams;
 use parkhub_queries::format;
 
 use crate::config::{Config, ConfigFile, DEFAULT_CONFIG_FILE};
-use crate::demo::DemoParams;
 use crate::demo_loader::load_demo;
 use crate::server::{self, AppState};
 use crate::services::{QuarantineFilter, Services};

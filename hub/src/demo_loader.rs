@@ -10,8 +10,8 @@ use parkhub_connectors::lake::{BatchSource, MemoryBatches};
 use parkhub_connectors::{BatchIdentity, CommitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::demo::{DemoParams, DemoPark};
 use crate::services::{ServiceError, Services};
+use parkhub_demo::{DemoParams, DemoPark};
 
 /// Rows per batch of energy readings.
 const ENERGY_BATCH_ROWS: usize = 65_536;
@@ -30,7 +30,10 @@ pub enum DemoLoadError {
     },
     /// Generating the park.
     #[error("generating the demo park: {0}")]
-    Generate(String),
+    Generate(#[from] parkhub_demo::Error),
+    /// The task generating the park did not finish.
+    #[error("generating the demo park stopped: {0}")]
+    Interrupted(#[from] tokio::task::JoinError),
     /// Writing the lake or the index.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -90,8 +93,7 @@ pub async fn load_demo(
             let params = params.clone();
             move || DemoPark::generate(&params)
         })
-        .await
-        .map_err(|error| DemoLoadError::Generate(error.to_string()))?,
+        .await??,
     );
 
     let mut report = DemoLoadReport {
@@ -108,9 +110,7 @@ pub async fn load_demo(
                 progress: progress.clone(),
             })
         } else {
-            let batches = park
-                .batches(table)
-                .map_err(|error| DemoLoadError::Generate(error.to_string()))?;
+            let batches = park.batches(table)?;
             progress.set_length(batches.iter().map(|batch| batch.num_rows() as u64).sum());
             Arc::new(MemoryBatches::new(contract.data_schema(), batches))
         };

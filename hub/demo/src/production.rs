@@ -5,11 +5,11 @@
 use chrono::{Datelike, NaiveDate};
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 
-use super::arrow_columns::{dates, float, int64, table_batches, text};
-use super::calendar::{months_ending, spring_festival_share};
-use super::enterprises::Enterprise;
-use super::random::{noise, round_to, standard_normal, stream};
-use super::{DemoError, DemoParams};
+use crate::arrow_columns::{dates, float, int64, table_batches, text};
+use crate::calendar::{months_ending, spring_festival_share};
+use crate::enterprises::Enterprise;
+use crate::random::{noise, round_to, standard_normal, stream};
+use crate::{DemoParams, Result};
 
 /// One month of one enterprise.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +90,7 @@ pub(crate) fn generate_production(
 }
 
 /// The `production_monthly` batches.
-pub(crate) fn production_batches(rows: &[ProductionRow]) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn production_batches(rows: &[ProductionRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "production_monthly",
         vec![

@@ -21,13 +21,13 @@ use parkhub_connectors::contract::TIMESTAMP_ZONE;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::DemoParams;
-use super::calendar::{
+use crate::DemoParams;
+use crate::calendar::{
     LOCAL_UTC_OFFSET_HOURS, add_days, date, day_activity, midnight_utc_micros, next_month,
 };
-use super::enterprises::Enterprise;
-use super::industry_profiles::Scale;
-use super::random::{
+use crate::enterprises::Enterprise;
+use crate::industry_profiles::Scale;
+use crate::random::{
     chance, derive_indexed_seed, derive_seed, indexed_stream, noise, round_to, uniform,
 };
 

@@ -10,21 +10,21 @@ use chrono::NaiveDate;
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 use rand_chacha::ChaCha8Rng;
 
-use super::DEMO_PARK_NAME;
-use super::arrow_columns::{
+use crate::DEMO_PARK_NAME;
+use crate::arrow_columns::{
     dates, float, optional_dates, optional_float, optional_text, table_batches, text,
 };
-use super::calendar::add_days;
-use super::catalog::{Catalog, ProviderRow};
-use super::catalog_text::{SCENARIOS, Scenario, scenario};
-use super::enterprises::Enterprise;
-use super::industry_profiles::{CHEMICAL_ZONE, Scale};
-use super::industry_words::industry_words;
-use super::random::{
+use crate::calendar::add_days;
+use crate::catalog::{Catalog, ProviderRow};
+use crate::catalog_text::Scenario;
+use crate::enterprises::Enterprise;
+use crate::industry_profiles::{CHEMICAL_ZONE, Scale};
+use crate::random::{
     chance, floor_to, integer, log_uniform, pick, round_to, stream, uniform, weighted_index,
     weighted_pick,
 };
-use super::{DemoError, DemoParams};
+use crate::tables::Tables;
+use crate::{DemoParams, Result};
 
 /// Highest share of a project's investment that may be subsidised.
 pub(crate) const SUBSIDY_CAP: f64 = 0.20;
@@ -81,10 +81,13 @@ fn line_noun(scenario_code: &str) -> &'static str {
 
 /// Draws a scenario for a project or need of an enterprise, from its industry's typical ones.
 pub(crate) fn draw_enterprise_scenario(
+    tables: &'static Tables,
     rng: &mut ChaCha8Rng,
     enterprise: &Enterprise,
 ) -> &'static Scenario {
-    let weights = industry_words(enterprise.industry_code()).scenario_weights;
+    let weights = &tables
+        .industry_words(enterprise.industry_code())
+        .scenario_weights;
     let level = enterprise.profile.maturity_level;
     let adjusted: Vec<f64> = weights
         .iter()
@@ -100,10 +103,11 @@ pub(crate) fn draw_enterprise_scenario(
             }
         })
         .collect();
-    weights
-        .get(weighted_index(rng, &adjusted))
-        .and_then(|(code, _)| scenario(code))
-        .unwrap_or(&SCENARIOS[0])
+    tables.scenario_or_first(
+        weights
+            .get(weighted_index(rng, &adjusted))
+            .map_or("", |(code, _)| *code),
+    )
 }
 
 /// The providers best placed to carry out a project: those serving the industry and the
@@ -131,7 +135,11 @@ fn candidate_providers<'a>(
 }
 
 /// Chooses the point, line and area projects of the park.
-fn project_seeds<'a>(rng: &mut ChaCha8Rng, enterprises: &'a [Enterprise]) -> Vec<ProjectSeed<'a>> {
+fn project_seeds<'a>(
+    tables: &'static Tables,
+    rng: &mut ChaCha8Rng,
+    enterprises: &'a [Enterprise],
+) -> Vec<ProjectSeed<'a>> {
     let mut seeds = Vec::new();
     if enterprises.is_empty() {
         return seeds;
@@ -164,8 +172,8 @@ fn project_seeds<'a>(rng: &mut ChaCha8Rng, enterprises: &'a [Enterprise]) -> Vec
         let Some(enterprise) = enterprises.get(position) else {
             continue;
         };
-        let scenario = draw_enterprise_scenario(rng, enterprise);
-        let noun = pick(rng, scenario.project_nouns)
+        let scenario = draw_enterprise_scenario(tables, rng, enterprise);
+        let noun = pick(rng, &scenario.project_nouns)
             .copied()
             .unwrap_or("数字化改造项目");
         let (low, high) = enterprise.scale.point_investment_range();
@@ -214,13 +222,16 @@ fn project_seeds<'a>(rng: &mut ChaCha8Rng, enterprises: &'a [Enterprise]) -> Vec
         .get(integer(rng, 0, 6) as usize)
         .copied()
         .unwrap_or("supply_chain");
-        let scenario = scenario(scenario_code).unwrap_or(&SCENARIOS[0]);
+        let scenario = tables.scenario_or_first(scenario_code);
         let chain = if enterprise.class.code.starts_with("C36") {
             "汽车零部件"
         } else {
-            pick(rng, industry_words(enterprise.industry_code()).chains)
-                .copied()
-                .unwrap_or("制造业")
+            pick(
+                rng,
+                &tables.industry_words(enterprise.industry_code()).chains,
+            )
+            .copied()
+            .unwrap_or("制造业")
         };
         seeds.push(ProjectSeed {
             lead: enterprise,
@@ -256,7 +267,7 @@ fn project_seeds<'a>(rng: &mut ChaCha8Rng, enterprises: &'a [Enterprise]) -> Vec
             lead,
             name: format!("{DEMO_PARK_NAME}{noun}"),
             level: "area",
-            scenario: scenario(scenario_code).unwrap_or(&SCENARIOS[0]),
+            scenario: tables.scenario_or_first(scenario_code),
             investment: round_to(log_uniform(rng, 5000.0, 30000.0), 1),
             duration_days: (450, 900),
         });
@@ -286,6 +297,7 @@ fn draw_subsidy(rng: &mut ChaCha8Rng, level: &str, investment: f64) -> (Option<&
 
 /// Generates the projects and their disbursements.
 pub(crate) fn generate_projects(
+    tables: &'static Tables,
     params: &DemoParams,
     enterprises: &[Enterprise],
     catalog: &Catalog,
@@ -295,7 +307,10 @@ pub(crate) fn generate_projects(
     let until = params.until_month();
     let mut projects = Vec::new();
     let mut disbursements = Vec::new();
-    for (position, seed) in project_seeds(&mut rng, enterprises).into_iter().enumerate() {
+    for (position, seed) in project_seeds(tables, &mut rng, enterprises)
+        .into_iter()
+        .enumerate()
+    {
         let start_date = add_days(until, -integer(&mut rng, -90, 900));
         let planned_end = add_days(
             start_date,
@@ -422,7 +437,7 @@ fn disburse(
 }
 
 /// The `transformation_projects` batches.
-pub(crate) fn project_batches(rows: &[ProjectRow]) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn project_batches(rows: &[ProjectRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "transformation_projects",
         vec![
@@ -444,9 +459,7 @@ pub(crate) fn project_batches(rows: &[ProjectRow]) -> Result<Vec<RecordBatch>, D
 }
 
 /// The `fund_disbursements` batches.
-pub(crate) fn disbursement_batches(
-    rows: &[DisbursementRow],
-) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn disbursement_batches(rows: &[DisbursementRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "fund_disbursements",
         vec![

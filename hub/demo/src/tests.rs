@@ -89,7 +89,7 @@ fn rows(park: &DemoPark, table: &str) -> usize {
 
 #[test]
 fn every_batch_has_its_contract_schema_and_obeys_its_checks() {
-    let park = DemoPark::generate(&small_params());
+    let park = DemoPark::generate(&small_params()).expect("park");
     let contracts = Contracts::builtin().expect("contracts");
     assert_eq!(DemoPark::table_names().len(), 12);
     for table in DemoPark::table_names() {
@@ -139,10 +139,11 @@ fn unknown_and_streamed_tables_are_refused() {
         months: 1,
         energy_days: 1,
         ..DemoParams::default()
-    });
+    })
+    .expect("park");
     assert!(matches!(
         park.batches("enterprise"),
-        Err(DemoError::UnknownTable { .. })
+        Err(Error::UnknownTable { .. })
     ));
     let message = park
         .batches(ENERGY_TABLE)
@@ -159,7 +160,8 @@ fn an_empty_park_has_a_catalog_and_nothing_else() {
         months: 0,
         energy_days: 0,
         ..DemoParams::default()
-    });
+    })
+    .expect("park");
     assert_eq!(park.energy_batches(10).count(), 0);
     assert_eq!(park.energy_row_count(), 0);
     for table in DemoPark::table_names()
@@ -185,8 +187,8 @@ fn the_same_seed_gives_the_same_park_and_another_seed_another() {
         energy_days: 1,
         ..DemoParams::default()
     };
-    let first = DemoPark::generate(&params);
-    let second = DemoPark::generate(&params);
+    let first = DemoPark::generate(&params).expect("park");
+    let second = DemoPark::generate(&params).expect("park");
     for table in DemoPark::table_names() {
         assert_eq!(
             all_batches(&first, table),
@@ -197,7 +199,8 @@ fn the_same_seed_gives_the_same_park_and_another_seed_another() {
     let other = DemoPark::generate(&DemoParams {
         seed: params.seed + 1,
         ..params.clone()
-    });
+    })
+    .expect("park");
     assert_ne!(
         all_batches(&first, "enterprises"),
         all_batches(&other, "enterprises")
@@ -210,7 +213,8 @@ fn the_same_seed_gives_the_same_park_and_another_seed_another() {
     let bigger = DemoPark::generate(&DemoParams {
         enterprises: 13,
         ..params
-    });
+    })
+    .expect("park");
     assert_eq!(
         all_batches(&first, "service_offerings"),
         all_batches(&bigger, "service_offerings")
@@ -225,7 +229,7 @@ fn row_counts_follow_the_parameters() {
         energy_days: 2,
         ..DemoParams::default()
     };
-    let park = DemoPark::generate(&params);
+    let park = DemoPark::generate(&params).expect("park");
     assert_eq!(rows(&park, "enterprises"), 5);
     assert_eq!(rows(&park, "production_monthly"), 15);
     assert!(rows(&park, "service_providers") >= 150);
@@ -269,7 +273,7 @@ fn energy_readings_are_hourly_in_the_window_with_tce_from_the_factors() {
         energy_days: 3,
         ..DemoParams::default()
     };
-    let park = DemoPark::generate(&params);
+    let park = DemoPark::generate(&params).expect("park");
     let batch = park.energy_batches(usize::MAX).next().expect("readings");
     let ts = batch
         .column_by_name("ts")
@@ -313,7 +317,7 @@ fn energy_readings_are_hourly_in_the_window_with_tce_from_the_factors() {
 
 #[test]
 fn usccs_are_valid_and_unique() {
-    let park = DemoPark::generate(&small_params());
+    let park = DemoPark::generate(&small_params()).expect("park");
     let mut seen = BTreeSet::new();
     for (table, column) in [("enterprises", "uscc"), ("service_providers", "uscc")] {
         for code in strings(&park, table, column).into_iter().flatten() {
@@ -354,7 +358,8 @@ fn industry_codes_belong_to_their_key_industry() {
         months: 1,
         energy_days: 1,
         ..DemoParams::default()
-    });
+    })
+    .expect("park");
     let codes = strings(&park, "enterprises", "industry_code");
     let key_industries = strings(&park, "enterprises", "key_industry");
     let mut seen_industries = BTreeSet::new();
@@ -376,16 +381,15 @@ fn industry_codes_belong_to_their_key_industry() {
         }
     }
     assert_eq!(seen_industries.len(), industry::KEY_INDUSTRIES.len());
+    let tables = Tables::get().expect("tables");
     assert!(
-        industry_profiles::INDUSTRY_PROFILES
+        tables
+            .industries
             .iter()
             .all(|profile| industry::key_industry(profile.code).is_some())
     );
-    for profile in &industry_profiles::INDUSTRY_PROFILES {
-        assert_eq!(
-            industry_words::industry_words(profile.code).code,
-            profile.code
-        );
+    for profile in &tables.industries {
+        assert_eq!(tables.industry_words(profile.code).code, profile.code);
     }
 }
 
@@ -396,7 +400,8 @@ fn subsidies_stay_within_the_cap_and_payments_within_the_subsidy() {
         months: 1,
         energy_days: 1,
         ..DemoParams::default()
-    });
+    })
+    .expect("park");
     let until = park.params().until;
     let ids = strings(&park, "transformation_projects", "project_id");
     let investment = numbers(&park, "transformation_projects", "investment");
@@ -473,7 +478,8 @@ fn the_catalog_speaks_the_scenarios_language() {
         months: 1,
         energy_days: 1,
         ..DemoParams::default()
-    });
+    })
+    .expect("park");
     let descriptions: Vec<String> = strings(&park, "service_offerings", "description")
         .into_iter()
         .flatten()
@@ -517,7 +523,9 @@ fn the_catalog_speaks_the_scenarios_language() {
             "{table}"
         );
     }
-    let codes: BTreeSet<&str> = catalog_text::SCENARIOS
+    let codes: BTreeSet<&str> = Tables::get()
+        .expect("tables")
+        .scenarios
         .iter()
         .map(|scenario| scenario.code)
         .collect();
@@ -532,7 +540,7 @@ fn the_catalog_speaks_the_scenarios_language() {
 #[test]
 fn the_park_looks_plausible() {
     let params = DemoParams::default();
-    let park = DemoPark::generate(&params);
+    let park = DemoPark::generate(&params).expect("park");
     let latest: BTreeMap<String, (i32, f64, f64)> = park
         .assessments
         .iter()
@@ -598,4 +606,188 @@ fn the_park_looks_plausible() {
         (1_500_000..2_500_000).contains(&rows_of_energy),
         "{rows_of_energy}"
     );
+}
+
+/// Returns the sha256 of a table's batches in the Arrow IPC stream format.
+fn digest(park: &DemoPark, table: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let batches = all_batches(park, table);
+    let mut bytes = Vec::new();
+    let mut writer = parkhub_connectors::arrow::ipc::writer::StreamWriter::try_new(
+        &mut bytes,
+        &batches[0].schema(),
+    )
+    .expect("writer");
+    for batch in &batches {
+        writer.write(batch).expect("write");
+    }
+    writer.finish().expect("finish");
+    drop(writer);
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// The park a seed gives is part of the interface: the README and the relevance judgements
+/// quote the default park (`parkhub match --need ND0022`), so a change to a generator or to a
+/// data file that moves any value shows here. The digests were recorded from the generator
+/// before its tables became data files; a deliberate change of the park records them again.
+#[test]
+fn the_parks_of_a_seed_stay_the_same_to_the_byte() {
+    let small = DemoPark::generate(&small_params()).expect("park");
+    let expected_small = [
+        (
+            "enterprises",
+            "323b5a85dffac04481ad411fd349d9d182aa1a728f22a2597d3035fa61178789",
+        ),
+        (
+            "production_monthly",
+            "04e8d842ca4292715a29808154f48f02f4d5b3bc941526820c1579eede2b09da",
+        ),
+        (
+            "energy_readings",
+            "edb989854d2ee49f0f22ea83a2b8e3d351e532c631b28344f0ff296a84473366",
+        ),
+        (
+            "emissions",
+            "b0f3e80ab0d7c1a8d4b623fcbe6081457e34287831134c1e4a6af49b2447436e",
+        ),
+        (
+            "equipment",
+            "4ef6b0b80cd6ebd6c605b018967b97d6838dd142628fe42d5fc1184890ad2852",
+        ),
+        (
+            "digital_assessment",
+            "13122d7ed211c11289c3036e1130a1413f474307863b5d90a07b5d7493dbe0ef",
+        ),
+        (
+            "service_providers",
+            "905c1f82312998756a75cafeead077e3804531c6ac4f0ca0b4210c33bbc4d719",
+        ),
+        (
+            "service_offerings",
+            "fd56a56731e4f6bde9f6ef8ae0d59d4938644948a770346540905ce4e089fabe",
+        ),
+        (
+            "shared_applications",
+            "cfb7daa113895a10f86a3431e9f848fb0c9f9895bc49707413470e66f1dcc478",
+        ),
+        (
+            "transformation_projects",
+            "f728775db72a006bf42e27b7a9287446223849ac122abe59310edcce10f6656f",
+        ),
+        (
+            "fund_disbursements",
+            "69f6b66d841defe3f47e4b1e27291d803d82765791f3b3cbef4dc8c6d8f5cb3a",
+        ),
+        (
+            "enterprise_needs",
+            "4c029d80a69cbfd53a0bb8639cda41e9d4d75cea4989c593e5b0e65dd2836106",
+        ),
+    ];
+    for (table, expected) in expected_small {
+        assert_eq!(digest(&small, table), expected, "{table} of the small park");
+    }
+    // The default park but its 2 million energy readings (the small park covers their code).
+    let default = DemoPark::generate(&DemoParams::default()).expect("park");
+    let expected_default = [
+        (
+            "enterprises",
+            "234dab77e62ebb04578157942a02d47bf71d319c25dc2647162ad0713af0f483",
+        ),
+        (
+            "production_monthly",
+            "f3263a1182dceb6426e966f872c7488775bcc29ea729bd1f76c4e16fd2cdbb5f",
+        ),
+        (
+            "emissions",
+            "cb4d0ff9f6023c6a7a49cdf12fe2748baaf17062def2138b2c9ff4f06c933f3c",
+        ),
+        (
+            "equipment",
+            "566c350ab3a1a747701bbb296e3c574c4f651f7f88acb6a0ccb1b27889e2957d",
+        ),
+        (
+            "digital_assessment",
+            "7bf3a31f5766b07738d1945a85d4639eadc65773180df4c58b6adb8f92e1fb50",
+        ),
+        (
+            "service_providers",
+            "e0cf1a88a951500fd9e62050d3e439b3e507186a144cc40e2e29833bb08afa55",
+        ),
+        (
+            "service_offerings",
+            "9277a6fe3ed0ccd9aacbe45055089852939e257bbd76e92a19216f2e0c0c7c89",
+        ),
+        (
+            "shared_applications",
+            "39b1c9495db003483054b1b8e146726b21a83defb2118251427e3bce9304c87a",
+        ),
+        (
+            "transformation_projects",
+            "0cd885fd6521d2839f9d31c03bb79a8a3f99e7c81f50823493c6624562215025",
+        ),
+        (
+            "fund_disbursements",
+            "9dafeb0cb6e6df2a031345d0f8e65197eebbdde21d238e3fc3c2c3129fb0df6b",
+        ),
+        (
+            "enterprise_needs",
+            "87085b76f141a382eeb1b08858fafb3c3896f4e88e76ab1121285d998593e089",
+        ),
+    ];
+    for (table, expected) in expected_default {
+        assert_eq!(
+            digest(&default, table),
+            expected,
+            "{table} of the default park"
+        );
+    }
+}
+
+#[test]
+fn a_catalog_alone_is_the_parks_catalog_at_the_demo_size_and_grows_to_any_size() {
+    let params = small_params();
+    let park = DemoPark::generate(&params).expect("park");
+    let catalog = DemoCatalog::generate(&params, CatalogSize::DEMO).expect("catalog");
+    for table in DemoCatalog::table_names() {
+        assert_eq!(
+            catalog.batches(table).expect("batches"),
+            park.batches(table).expect("batches"),
+            "{table}"
+        );
+    }
+    assert!(matches!(
+        catalog.batches("enterprises"),
+        Err(Error::UnknownTable { .. })
+    ));
+    let size = CatalogSize::with_entries(3000);
+    assert_eq!(size.entries(), 3000);
+    assert_eq!(size.providers, 500);
+    let bigger = DemoCatalog::generate(&params, size).expect("catalog");
+    let counts: Vec<usize> = DemoCatalog::table_names()
+        .iter()
+        .map(|table| {
+            bigger
+                .batches(table)
+                .expect("batches")
+                .iter()
+                .map(RecordBatch::num_rows)
+                .sum()
+        })
+        .collect();
+    assert_eq!(counts, [size.providers, size.offerings, size.applications]);
+    let names: BTreeSet<String> = bigger
+        .batches("service_offerings")
+        .expect("batches")
+        .iter()
+        .flat_map(|batch| {
+            let names = batch
+                .column_by_name("name")
+                .expect("name")
+                .as_string::<i32>();
+            (0..names.len())
+                .map(|row| names.value(row).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(names.len(), size.offerings, "offering names stay unique");
 }

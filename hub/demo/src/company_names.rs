@@ -11,87 +11,21 @@ use chrono::{Datelike, NaiveDate};
 use parkhub_connectors::uscc;
 use rand_chacha::ChaCha8Rng;
 
-use super::random::{chance, index, pick};
+use crate::random::{chance, index, pick};
+use crate::tables::{DataError, Tsv};
 
-/// First characters of manufacturers' trade names.
-const MAKER_FIRST: &[&str] = &[
-    "恒", "永", "华", "金", "宏", "瑞", "天", "鼎", "海", "新", "博", "长", "立", "嘉", "凯", "东",
-    "润", "晨", "盛", "正", "兴", "汇", "宝", "鑫", "安", "昌", "德", "中", "亚", "福", "万", "国",
-];
-
-/// Second characters of manufacturers' trade names.
-const MAKER_SECOND: &[&str] = &[
-    "瑞", "鑫", "泰", "诚", "达", "丰", "成", "盛", "特", "润", "远", "鸿", "信", "禾", "利", "升",
-    "昌", "通", "光", "源", "祥", "隆", "发", "宇", "辉", "邦", "顺", "益", "力", "和", "美", "康",
-];
-
-/// First characters of technology companies' trade names, with their pinyin.
-const TECH_FIRST: &[(&str, &str)] = &[
-    ("智", "Zhi"),
-    ("云", "Yun"),
-    ("数", "Shu"),
-    ("慧", "Hui"),
-    ("联", "Lian"),
-    ("创", "Chuang"),
-    ("汇", "Hui"),
-    ("科", "Ke"),
-    ("博", "Bo"),
-    ("卓", "Zhuo"),
-    ("星", "Xing"),
-    ("凌", "Ling"),
-    ("思", "Si"),
-    ("睿", "Rui"),
-    ("腾", "Teng"),
-    ("亿", "Yi"),
-    ("格", "Ge"),
-    ("微", "Wei"),
-    ("拓", "Tuo"),
-    ("迅", "Xun"),
-    ("易", "Yi"),
-    ("锐", "Rui"),
-    ("精", "Jing"),
-    ("蓝", "Lan"),
-    ("天", "Tian"),
-    ("新", "Xin"),
-    ("启", "Qi"),
-    ("聚", "Ju"),
-];
-
-/// Second characters of technology companies' trade names, with their pinyin.
-const TECH_SECOND: &[(&str, &str)] = &[
-    ("联", "lian"),
-    ("帆", "fan"),
-    ("创", "chuang"),
-    ("工", "gong"),
-    ("维", "wei"),
-    ("智", "zhi"),
-    ("达", "da"),
-    ("源", "yuan"),
-    ("图", "tu"),
-    ("宇", "yu"),
-    ("链", "lian"),
-    ("瞳", "tong"),
-    ("控", "kong"),
-    ("信", "xin"),
-    ("能", "neng"),
-    ("擎", "qing"),
-    ("讯", "xun"),
-    ("捷", "jie"),
-    ("衡", "heng"),
-    ("辰", "chen"),
-    ("驰", "chi"),
-    ("通", "tong"),
-    ("峰", "feng"),
-    ("码", "ma"),
-    ("匠", "jiang"),
-    ("策", "ce"),
-    ("鉴", "jian"),
-    ("极", "ji"),
-];
-
-/// The GB/T 2260 division codes the park's enterprises are registered under: Suzhou city
-/// and its Wuzhong district, where the park lies.
-const PARK_DIVISION_CODES: &[(&str, f64)] = &[("320506", 0.65), ("320500", 0.35)];
+/// The characters invented trade names are made of (`data/trade_names.tsv`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TradeNames {
+    /// First characters of manufacturers' trade names.
+    pub maker_first: Vec<&'static str>,
+    /// Second characters of manufacturers' trade names.
+    pub maker_second: Vec<&'static str>,
+    /// First characters of technology companies' trade names, with their pinyin.
+    pub tech_first: Vec<(&'static str, &'static str)>,
+    /// Second characters of technology companies' trade names, with their pinyin.
+    pub tech_second: Vec<(&'static str, &'static str)>,
+}
 
 /// A city service providers and customers come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,79 +42,65 @@ pub(crate) struct City {
     pub weight: f64,
 }
 
-/// The cities of service providers and reference customers, the park's own first.
-pub(crate) const CITIES: &[City] = &[
-    City {
-        name_zh: "苏州",
-        name_en: "Suzhou",
-        region: "江苏省苏州市",
-        division_code: "320505",
-        weight: 0.30,
-    },
-    City {
-        name_zh: "无锡",
-        name_en: "Wuxi",
-        region: "江苏省无锡市",
-        division_code: "320214",
-        weight: 0.10,
-    },
-    City {
-        name_zh: "南京",
-        name_en: "Nanjing",
-        region: "江苏省南京市",
-        division_code: "320115",
-        weight: 0.10,
-    },
-    City {
-        name_zh: "常州",
-        name_en: "Changzhou",
-        region: "江苏省常州市",
-        division_code: "320411",
-        weight: 0.06,
-    },
-    City {
-        name_zh: "上海",
-        name_en: "Shanghai",
-        region: "上海市",
-        division_code: "310115",
-        weight: 0.14,
-    },
-    City {
-        name_zh: "杭州",
-        name_en: "Hangzhou",
-        region: "浙江省杭州市",
-        division_code: "330108",
-        weight: 0.10,
-    },
-    City {
-        name_zh: "宁波",
-        name_en: "Ningbo",
-        region: "浙江省宁波市",
-        division_code: "330212",
-        weight: 0.04,
-    },
-    City {
-        name_zh: "合肥",
-        name_en: "Hefei",
-        region: "安徽省合肥市",
-        division_code: "340104",
-        weight: 0.04,
-    },
-    City {
-        name_zh: "北京",
-        name_en: "Beijing",
-        region: "北京市",
-        division_code: "110108",
-        weight: 0.07,
-    },
-    City {
-        name_zh: "深圳",
-        name_en: "Shenzhen",
-        region: "广东省深圳市",
-        division_code: "440305",
-        weight: 0.05,
-    },
-];
+/// Reads `data/trade_names.tsv`; each of the four lists must have characters.
+pub(crate) fn read_trade_names(tsv: &Tsv) -> Result<TradeNames, DataError> {
+    tsv.require(&["kind", "position", "zh", "pinyin"])?;
+    let mut names = TradeNames {
+        maker_first: Vec::new(),
+        maker_second: Vec::new(),
+        tech_first: Vec::new(),
+        tech_second: Vec::new(),
+    };
+    for row in tsv.rows() {
+        let kind = row.choice("kind", &["maker", "tech"])?;
+        let position = row.choice("position", &["first", "second"])?;
+        let zh = row.required("zh")?;
+        match (kind, position) {
+            ("maker", "first") => names.maker_first.push(zh),
+            ("maker", _) => names.maker_second.push(zh),
+            (_, "first") => names.tech_first.push((zh, row.required("pinyin")?)),
+            _ => names.tech_second.push((zh, row.required("pinyin")?)),
+        }
+    }
+    let lists = [
+        ("maker first", names.maker_first.len()),
+        ("maker second", names.maker_second.len()),
+        ("tech first", names.tech_first.len()),
+        ("tech second", names.tech_second.len()),
+    ];
+    if let Some((key, _)) = lists.iter().find(|(_, count)| *count == 0) {
+        return Err(DataError::MissingRow {
+            file: "trade_names.tsv",
+            key,
+        });
+    }
+    Ok(names)
+}
+
+/// Reads `data/park_divisions.tsv`: the GB/T 2260 division codes the park's enterprises are
+/// registered under, with their weights.
+pub(crate) fn read_park_divisions(tsv: &Tsv) -> Result<Vec<(&'static str, f64)>, DataError> {
+    tsv.require(&["division_code", "weight"])?;
+    tsv.rows()
+        .map(|row| Ok((row.required("division_code")?, row.number("weight")?)))
+        .collect()
+}
+
+/// Reads `data/cities.tsv`: the cities of service providers and reference customers.
+pub(crate) fn read_cities(tsv: &Tsv) -> Result<Vec<City>, DataError> {
+    tsv.require(&["name_zh", "name_en", "region", "division_code", "weight"])?;
+    tsv.rows()
+        .map(|row| {
+            Ok(City {
+                name_zh: row.required("name_zh")?,
+                name_en: row.required("name_en")?,
+                region: row.required("region")?,
+                division_code: row.required("division_code")?,
+                weight: row.number("weight")?,
+            })
+        })
+        .collect()
+}
 
 /// Returns the USCC character of a value in 0..31.
 fn uscc_character(value: usize) -> char {
@@ -247,8 +167,11 @@ pub(crate) fn draw_uscc(
 }
 
 /// Draws the division code an enterprise of the park is registered under.
-pub(crate) fn park_division_code(rng: &mut ChaCha8Rng) -> &'static str {
-    super::random::weighted_pick(rng, PARK_DIVISION_CODES, |(_, weight)| *weight)
+pub(crate) fn park_division_code(
+    rng: &mut ChaCha8Rng,
+    park_divisions: &[(&'static str, f64)],
+) -> &'static str {
+    crate::random::weighted_pick(rng, park_divisions, |(_, weight)| *weight)
         .map_or("320500", |(code, _)| *code)
 }
 
@@ -266,6 +189,7 @@ pub(crate) struct MakerName {
 /// the province).
 pub(crate) fn draw_maker_name(
     rng: &mut ChaCha8Rng,
+    names: &TradeNames,
     trade_words: &[&str],
     large: bool,
     taken: &mut std::collections::BTreeSet<String>,
@@ -273,12 +197,12 @@ pub(crate) fn draw_maker_name(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let first = pick(rng, MAKER_FIRST).copied().unwrap_or("恒");
-        let second = pick(rng, MAKER_SECOND).copied().unwrap_or("瑞");
+        let first = pick(rng, &names.maker_first).copied().unwrap_or("恒");
+        let second = pick(rng, &names.maker_second).copied().unwrap_or("瑞");
         let mut trade_name = format!("{first}{second}");
         if attempt > 40 {
             // A crowded park: a third character keeps names unique.
-            trade_name.push_str(pick(rng, MAKER_SECOND).copied().unwrap_or("达"));
+            trade_name.push_str(pick(rng, &names.maker_second).copied().unwrap_or("达"));
         }
         let trade = pick(rng, trade_words).copied().unwrap_or("实业");
         let short = format!("{trade_name}{trade}");
@@ -321,13 +245,18 @@ pub(crate) struct TechName {
 /// `business_en` (工业互联网科技 / Industrial Internet Technology).
 pub(crate) fn draw_tech_name(
     rng: &mut ChaCha8Rng,
+    names: &TradeNames,
     city: &City,
     business: (&str, &str),
     taken: &mut std::collections::BTreeSet<String>,
 ) -> TechName {
     loop {
-        let (first_zh, first_en) = pick(rng, TECH_FIRST).copied().unwrap_or(("智", "Zhi"));
-        let (second_zh, second_en) = pick(rng, TECH_SECOND).copied().unwrap_or(("联", "lian"));
+        let (first_zh, first_en) = pick(rng, &names.tech_first)
+            .copied()
+            .unwrap_or(("智", "Zhi"));
+        let (second_zh, second_en) = pick(rng, &names.tech_second)
+            .copied()
+            .unwrap_or(("联", "lian"));
         if first_zh == second_zh {
             continue;
         }
@@ -358,10 +287,15 @@ pub(crate) fn draw_tech_name(
 }
 
 /// Draws the name of a (fictional) reference customer of a trade, for case descriptions.
-pub(crate) fn draw_customer_name(rng: &mut ChaCha8Rng, trade: &str) -> String {
-    let city = pick(rng, CITIES).map_or("苏州", |city| city.name_zh);
-    let first = pick(rng, MAKER_FIRST).copied().unwrap_or("华");
-    let second = pick(rng, MAKER_SECOND).copied().unwrap_or("达");
+pub(crate) fn draw_customer_name(
+    rng: &mut ChaCha8Rng,
+    names: &TradeNames,
+    cities: &[City],
+    trade: &str,
+) -> String {
+    let city = pick(rng, cities).map_or("苏州", |city| city.name_zh);
+    let first = pick(rng, &names.maker_first).copied().unwrap_or("华");
+    let second = pick(rng, &names.maker_second).copied().unwrap_or("达");
     let form = if chance(rng, 0.3) {
         "股份有限公司"
     } else {

@@ -11,24 +11,21 @@ use parkhub_connectors::arrow::datatypes::SchemaRef;
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 use parkhub_connectors::contract::TIMESTAMP_ZONE;
 
-use super::DemoError;
-use super::calendar::date32;
+use crate::Result;
+use crate::calendar::date32;
 
 /// The most rows one in-memory table hands out per batch.
 pub(crate) const MAX_BATCH_ROWS: usize = 65_536;
 
 /// Returns the `data_schema()` of a built-in table contract.
-pub(crate) fn contract_schema(table: &str) -> Result<SchemaRef, DemoError> {
+pub(crate) fn contract_schema(table: &str) -> Result<SchemaRef> {
     let contracts = Contracts::builtin()?;
     Ok(contracts.get(table)?.data_schema())
 }
 
 /// Assembles the columns of a table (in contract order) into batches of at most
 /// [`MAX_BATCH_ROWS`] rows; no batch when there are no rows.
-pub(crate) fn table_batches(
-    table: &str,
-    columns: Vec<ArrayRef>,
-) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn table_batches(table: &str, columns: Vec<ArrayRef>) -> Result<Vec<RecordBatch>> {
     let batch = RecordBatch::try_new(contract_schema(table)?, columns)?;
     let rows = batch.num_rows();
     Ok((0..rows)

@@ -5,18 +5,24 @@
 //! their monthly production and finance, hourly energy readings, daily emissions, equipment
 //! registers, digital-maturity assessments, transformation projects and the subsidies paid to
 //! them, their needs, and a catalog of service providers, offerings and shared applications.
+//! [`DemoCatalog::generate`] builds the catalog alone, at any size, for search benchmarks.
 //!
 //! Everything is generated from one seed with `ChaCha8Rng`; each table draws from its own
 //! sub-seed, so the same [`DemoParams`] always give the same rows, and changing how one table is
 //! generated does not shift the random draws of another. Nothing reads the clock: the park's
 //! "now" is [`DemoParams::until`].
 //!
-//! The module only generates Arrow [`RecordBatch`]es whose schema is exactly the table contract's
-//! `data_schema()`; writing them to the lake is the caller's job. The large `energy_readings`
-//! table is produced lazily by [`DemoPark::energy_batches`].
+//! The names and words the park is made of (trade names, cities, industry profiles and
+//! classes, equipment, pollutants, the catalog's scenarios and sentences, provider kinds) are
+//! tab-separated data files under `data/`, embedded in the crate and read on first use (a
+//! file that does not parse is an [`Error::Data`] naming the file, line and column).
+//!
+//! The crate only generates Arrow [`RecordBatch`]es whose schema is exactly the table
+//! contract's `data_schema()`; writing them to the lake is the caller's job. The large
+//! `energy_readings` table is produced lazily by [`DemoPark::energy_batches`].
 //!
 //! ```ignore
-//! let park = DemoPark::generate(&DemoParams::default());
+//! let park = DemoPark::generate(&DemoParams::default())?;
 //! for table in DemoPark::table_names() {
 //!     if *table == "energy_readings" {
 //!         for batch in park.energy_batches(65_536) { /* write */ }
@@ -43,10 +49,10 @@ mod production;
 mod projects;
 mod provider_kinds;
 mod random;
+mod tables;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -55,6 +61,7 @@ use parkhub_connectors::arrow::record_batch::RecordBatch;
 
 use self::assessment::AssessmentRow;
 use self::catalog::Catalog;
+pub use self::catalog::CatalogSize;
 use self::emissions::EmissionRow;
 use self::energy::EnergyPlan;
 use self::enterprises::Enterprise;
@@ -62,6 +69,8 @@ use self::equipment::EquipmentRow;
 use self::needs::NeedRow;
 use self::production::ProductionRow;
 use self::projects::{DisbursementRow, ProjectRow};
+pub use self::tables::DataError;
+use self::tables::Tables;
 
 /// The name of the park the demo data describes.
 pub const DEMO_PARK_NAME: &str = "苏州澄湖智造产业园";
@@ -120,15 +129,24 @@ impl DemoParams {
     }
 }
 
-/// Why the demo park cannot hand out a table.
-#[derive(Debug)]
-pub enum DemoError {
+/// The catalog tables, in the order they should be written (providers first).
+const CATALOG_TABLE_NAMES: &[&str] = &[
+    "service_providers",
+    "service_offerings",
+    "shared_applications",
+];
+
+/// Why the demo park cannot be generated or cannot hand out a table.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
     /// The table is not one of [`DemoPark::table_names`].
+    #[error("the demo park has no table '{name}'; its tables are {}", TABLE_NAMES.join(", "))]
     UnknownTable {
         /// The name asked for.
         name: String,
     },
     /// The table is too large to be returned at once; it has its own lazy accessor.
+    #[error("table '{name}' is large and streamed: use {use_instead}")]
     StreamedTable {
         /// The name asked for.
         name: String,
@@ -136,52 +154,18 @@ pub enum DemoError {
         use_instead: &'static str,
     },
     /// The built-in table contracts could not be loaded.
-    Contract(parkhub_connectors::Error),
+    #[error("demo park contracts: {0}")]
+    Contract(#[from] parkhub_connectors::Error),
     /// A batch did not match its contract's schema (a bug in the generator).
-    Arrow(ArrowError),
+    #[error("demo park batch: {0}")]
+    Arrow(#[from] ArrowError),
+    /// A data file of names and words does not parse.
+    #[error("demo park data: {0}")]
+    Data(#[from] DataError),
 }
 
-impl fmt::Display for DemoError {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DemoError::UnknownTable { name } => write!(
-                formatter,
-                "the demo park has no table '{name}'; its tables are {}",
-                TABLE_NAMES.join(", ")
-            ),
-            DemoError::StreamedTable { name, use_instead } => {
-                write!(
-                    formatter,
-                    "table '{name}' is large and streamed: use {use_instead}"
-                )
-            }
-            DemoError::Contract(error) => write!(formatter, "demo park contracts: {error}"),
-            DemoError::Arrow(error) => write!(formatter, "demo park batch: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for DemoError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            DemoError::Contract(error) => Some(error),
-            DemoError::Arrow(error) => Some(error),
-            DemoError::UnknownTable { .. } | DemoError::StreamedTable { .. } => None,
-        }
-    }
-}
-
-impl From<parkhub_connectors::Error> for DemoError {
-    fn from(error: parkhub_connectors::Error) -> Self {
-        DemoError::Contract(error)
-    }
-}
-
-impl From<ArrowError> for DemoError {
-    fn from(error: ArrowError) -> Self {
-        DemoError::Arrow(error)
-    }
-}
+/// The result of the demo park's functions.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A generated demo park: every table but `energy_readings` held in memory, plus the plan the
 /// energy readings are generated from on demand.
@@ -202,23 +186,24 @@ pub struct DemoPark {
 
 impl DemoPark {
     /// Generates the park described by `params`. The energy readings are only planned here;
-    /// [`DemoPark::energy_batches`] produces them.
-    pub fn generate(params: &DemoParams) -> DemoPark {
+    /// [`DemoPark::energy_batches`] produces them. Fails only when the data files do not parse.
+    pub fn generate(params: &DemoParams) -> Result<DemoPark> {
+        let tables = Tables::get()?;
         let params = DemoParams {
             until: params.until_month(),
             ..params.clone()
         };
-        let enterprises = enterprises::generate_enterprises(&params);
+        let enterprises = enterprises::generate_enterprises(tables, &params);
         let production = production::generate_production(&params, &enterprises);
         let energy_plan = Arc::new(energy::plan_energy(&params, &enterprises));
-        let emissions = emissions::generate_emissions(&params, &enterprises);
-        let equipment = equipment::generate_equipment(&params, &enterprises);
-        let assessments = assessment::generate_assessments(&params, &enterprises);
-        let catalog = catalog::generate_catalog(&params);
+        let emissions = emissions::generate_emissions(tables, &params, &enterprises);
+        let equipment = equipment::generate_equipment(tables, &params, &enterprises);
+        let assessments = assessment::generate_assessments(tables, &params, &enterprises);
+        let catalog = catalog::generate_catalog(tables, &params, CatalogSize::DEMO);
         let (projects, disbursements) =
-            projects::generate_projects(&params, &enterprises, &catalog);
-        let needs = needs::generate_needs(&params, &enterprises);
-        DemoPark {
+            projects::generate_projects(tables, &params, &enterprises, &catalog);
+        let needs = needs::generate_needs(tables, &params, &enterprises);
+        Ok(DemoPark {
             params,
             enterprises,
             production,
@@ -230,7 +215,7 @@ impl DemoPark {
             disbursements,
             needs,
             energy_plan,
-        }
+        })
     }
 
     /// Returns the parameters the park was generated with (`until` moved to its month's first day).
@@ -246,24 +231,24 @@ impl DemoPark {
     /// Returns the batches of one table, whose schema is the table contract's `data_schema()`,
     /// for every table except `energy_readings` (use [`DemoPark::energy_batches`]). A table
     /// without rows gives no batch.
-    pub fn batches(&self, table: &str) -> Result<Vec<RecordBatch>, DemoError> {
+    pub fn batches(&self, table: &str) -> Result<Vec<RecordBatch>> {
         match table {
             "enterprises" => enterprises::enterprise_batches(&self.enterprises),
             "production_monthly" => production::production_batches(&self.production),
-            ENERGY_TABLE => Err(DemoError::StreamedTable {
+            ENERGY_TABLE => Err(Error::StreamedTable {
                 name: table.to_string(),
                 use_instead: "DemoPark::energy_batches",
             }),
             "emissions" => emissions::emission_batches(&self.emissions),
             "equipment" => equipment::equipment_batches(&self.equipment),
             "digital_assessment" => assessment::assessment_batches(&self.assessments),
-            "service_providers" => catalog::provider_batches(&self.catalog),
-            "service_offerings" => catalog::offering_batches(&self.catalog),
-            "shared_applications" => catalog::application_batches(&self.catalog),
+            "service_providers" | "service_offerings" | "shared_applications" => {
+                catalog::catalog_batches(&self.catalog, table)
+            }
             "transformation_projects" => projects::project_batches(&self.projects),
             "fund_disbursements" => projects::disbursement_batches(&self.disbursements),
             "enterprise_needs" => needs::need_batches(&self.needs),
-            _ => Err(DemoError::UnknownTable {
+            _ => Err(Error::UnknownTable {
                 name: table.to_string(),
             }),
         }
@@ -304,5 +289,37 @@ impl DemoPark {
     /// Returns the exact number of rows [`DemoPark::energy_batches`] yields.
     pub fn energy_row_count(&self) -> u64 {
         self.energy_plan.row_count()
+    }
+}
+
+/// A catalog generated alone: providers, offerings and applications as in the demo park, in
+/// any number (for search benchmarks). [`CatalogSize::DEMO`] gives the demo park's catalog.
+#[derive(Debug, Clone)]
+pub struct DemoCatalog {
+    catalog: Catalog,
+}
+
+impl DemoCatalog {
+    /// Generates a catalog of `size` from the seed of `params` (and its `until`, which the
+    /// publication dates end with, and `enterprises`, which subscriber counts follow).
+    pub fn generate(params: &DemoParams, size: CatalogSize) -> Result<DemoCatalog> {
+        Ok(DemoCatalog {
+            catalog: catalog::generate_catalog(Tables::get()?, params, size),
+        })
+    }
+
+    /// Returns the catalog tables, in the order they should be written.
+    pub fn table_names() -> &'static [&'static str] {
+        CATALOG_TABLE_NAMES
+    }
+
+    /// Returns the batches of one catalog table, with the contract's `data_schema()`.
+    pub fn batches(&self, table: &str) -> Result<Vec<RecordBatch>> {
+        if !CATALOG_TABLE_NAMES.contains(&table) {
+            return Err(Error::UnknownTable {
+                name: table.to_string(),
+            });
+        }
+        catalog::catalog_batches(&self.catalog, table)
     }
 }

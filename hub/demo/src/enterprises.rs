@@ -8,14 +8,16 @@ use parkhub_connectors::arrow::record_batch::RecordBatch;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::arrow_columns::{dates, float, int64, table_batches, text};
-use super::calendar::{add_days, add_months, date, day_between};
-use super::company_names::{MakerName, draw_maker_name, draw_uscc, park_division_code};
-use super::industry_profiles::{INDUSTRY_PROFILES, IndustryClass, IndustryProfile, Scale, ZONES};
-use super::random::{
-    chance, log_uniform, noise, stream, uniform, uniform_in, weighted_index, weighted_pick,
+use crate::arrow_columns::{dates, float, int64, table_batches, text};
+use crate::calendar::{add_days, add_months, date, day_between};
+use crate::company_names::{MakerName, draw_maker_name, draw_uscc, park_division_code};
+use crate::industry_profiles::{IndustryClass, IndustryProfile, Scale, ZONES};
+use crate::random::{
+    chance, log_uniform, noise, round_to, standard_normal, stream, uniform, uniform_in,
+    weighted_index, weighted_pick,
 };
-use super::{DemoError, DemoParams};
+use crate::tables::Tables;
+use crate::{DemoParams, Result};
 
 /// One enterprise of the park: its registry row and the profile behind its other data.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,9 +101,9 @@ impl Enterprise {
 
 /// Allots `total` enterprises to the industries by their shares (largest remainder), so that
 /// the mix is close to the intended one whatever the park's size.
-fn industry_quota(total: usize) -> Vec<usize> {
-    let shares: f64 = INDUSTRY_PROFILES.iter().map(|profile| profile.share).sum();
-    let exact: Vec<f64> = INDUSTRY_PROFILES
+fn industry_quota(industries: &[IndustryProfile], total: usize) -> Vec<usize> {
+    let shares: f64 = industries.iter().map(|profile| profile.share).sum();
+    let exact: Vec<f64> = industries
         .iter()
         .map(|profile| profile.share / shares * total as f64)
         .collect();
@@ -145,13 +147,17 @@ fn digital_rates(rng: &mut ChaCha8Rng, level: i32, cnc_bonus: f64) -> (f64, f64,
 }
 
 /// Generates the park's enterprises.
-pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
+pub(crate) fn generate_enterprises(
+    tables: &'static Tables,
+    params: &DemoParams,
+) -> Vec<Enterprise> {
     let mut rng = stream(params.seed, "enterprises");
-    let mut industries: Vec<&'static IndustryProfile> = industry_quota(params.enterprises)
-        .into_iter()
-        .zip(INDUSTRY_PROFILES.iter())
-        .flat_map(|(count, profile)| std::iter::repeat_n(profile, count))
-        .collect();
+    let mut industries: Vec<&'static IndustryProfile> =
+        industry_quota(&tables.industries, params.enterprises)
+            .into_iter()
+            .zip(tables.industries.iter())
+            .flat_map(|(count, profile)| std::iter::repeat_n(profile, count))
+            .collect();
     industries.shuffle(&mut rng);
 
     let first_period = add_months(params.until_month(), -i64::from(params.months.max(12)));
@@ -162,8 +168,8 @@ pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
         .into_iter()
         .enumerate()
         .map(|(index, industry)| {
-            let class = weighted_pick(&mut rng, industry.classes, |class| class.weight)
-                .unwrap_or(&INDUSTRY_PROFILES[0].classes[0]);
+            let class = weighted_pick(&mut rng, &industry.classes, |class| class.weight)
+                .unwrap_or(&industry.classes[0]);
             let scale = match Scale::ALL[weighted_index(&mut rng, &industry.scale_weights)] {
                 // Furnaces, kilns and spinning lines are not run by micro enterprises.
                 Scale::Micro if class.continuous => Scale::Small,
@@ -191,11 +197,12 @@ pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
             let annual_output = employees as f64 * productivity * noise(&mut rng, 0.08);
             let land_area_mu =
                 (employees as f64 * uniform_in(&mut rng, industry.land_per_employee)).max(2.0);
-            let division_code = park_division_code(&mut rng);
+            let division_code = park_division_code(&mut rng, &tables.park_divisions);
             let uscc = draw_uscc(&mut rng, division_code, founded, &mut taken_codes);
             let name = draw_maker_name(
                 &mut rng,
-                class.trade_words,
+                &tables.names,
+                &class.trade_words,
                 scale == Scale::Large,
                 &mut taken_names,
             );
@@ -218,9 +225,9 @@ pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
                 1 + weighted_index(&mut rng, &[0.35, 0.5, 0.15]) as u8
             };
             let profile = BusinessProfile {
-                annual_output: super::random::round_to(annual_output, 2),
+                annual_output: round_to(annual_output, 2),
                 added_value_ratio: uniform_in(&mut rng, industry.added_value_ratio),
-                growth: (0.06 + 0.07 * super::random::standard_normal(&mut rng)).clamp(-0.15, 0.30),
+                growth: (0.06 + 0.07 * standard_normal(&mut rng)).clamp(-0.15, 0.30),
                 revenue_ratio: uniform(&mut rng, 0.90, 1.05),
                 margin,
                 tax_ratio: uniform(&mut rng, 0.025, 0.05),
@@ -248,7 +255,7 @@ pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
                 zone,
                 founded,
                 employees,
-                land_area_mu: super::random::round_to(land_area_mu, 1),
+                land_area_mu: round_to(land_area_mu, 1),
                 profile,
             }
         })
@@ -256,9 +263,7 @@ pub(crate) fn generate_enterprises(params: &DemoParams) -> Vec<Enterprise> {
 }
 
 /// The `enterprises` batches.
-pub(crate) fn enterprise_batches(
-    enterprises: &[Enterprise],
-) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn enterprise_batches(enterprises: &[Enterprise]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "enterprises",
         vec![

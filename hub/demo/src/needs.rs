@@ -5,15 +5,15 @@
 use chrono::NaiveDate;
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 
-use super::arrow_columns::{optional_dates, optional_float, optional_text, table_batches, text};
-use super::calendar::add_days;
-use super::catalog_text::fill;
-use super::enterprises::Enterprise;
-use super::industry_profiles::Scale;
-use super::industry_words::industry_words;
-use super::projects::draw_enterprise_scenario;
-use super::random::{integer, pick, round_to, stream, uniform, weighted_index};
-use super::{DemoError, DemoParams};
+use crate::arrow_columns::{optional_dates, optional_float, optional_text, table_batches, text};
+use crate::calendar::add_days;
+use crate::catalog_text::fill;
+use crate::enterprises::Enterprise;
+use crate::industry_profiles::Scale;
+use crate::projects::draw_enterprise_scenario;
+use crate::random::{integer, pick, round_to, stream, uniform, weighted_index};
+use crate::tables::Tables;
+use crate::{DemoParams, Result};
 
 /// One need.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +39,11 @@ fn starting_point(level: i32) -> &'static str {
 }
 
 /// Generates the needs.
-pub(crate) fn generate_needs(params: &DemoParams, enterprises: &[Enterprise]) -> Vec<NeedRow> {
+pub(crate) fn generate_needs(
+    tables: &'static Tables,
+    params: &DemoParams,
+    enterprises: &[Enterprise],
+) -> Vec<NeedRow> {
     let mut rng = stream(params.seed, "enterprise_needs");
     let until = params.until_month();
     let mut needs = Vec::new();
@@ -47,20 +51,20 @@ pub(crate) fn generate_needs(params: &DemoParams, enterprises: &[Enterprise]) ->
         let count = weighted_index(&mut rng, &[0.6, 0.3, 0.1]);
         let mut used_scenarios: Vec<&str> = Vec::new();
         for _ in 0..count {
-            let scenario = draw_enterprise_scenario(&mut rng, enterprise);
+            let scenario = draw_enterprise_scenario(tables, &mut rng, enterprise);
             if used_scenarios.contains(&scenario.code) {
                 continue;
             }
             used_scenarios.push(scenario.code);
-            let words = industry_words(enterprise.industry_code());
-            let equipment = pick(&mut rng, words.equipment)
+            let words = tables.industry_words(enterprise.industry_code());
+            let equipment = pick(&mut rng, &words.equipment)
                 .copied()
                 .unwrap_or("关键设备");
-            let title_template = pick(&mut rng, scenario.need_titles)
+            let title_template = pick(&mut rng, &scenario.need_titles)
                 .copied()
                 .unwrap_or("数字化改造需求");
             let title = fill(title_template, &mut rng, "", equipment, "");
-            let goal_template = pick(&mut rng, scenario.need_goals).copied().unwrap_or("");
+            let goal_template = pick(&mut rng, &scenario.need_goals).copied().unwrap_or("");
             let goal = fill(goal_template, &mut rng, "", equipment, "");
             let (low, high) = match enterprise.scale {
                 Scale::Large => (100.0, 800.0),
@@ -109,7 +113,7 @@ pub(crate) fn generate_needs(params: &DemoParams, enterprises: &[Enterprise]) ->
 }
 
 /// The `enterprise_needs` batches.
-pub(crate) fn need_batches(rows: &[NeedRow]) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn need_batches(rows: &[NeedRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "enterprise_needs",
         vec![

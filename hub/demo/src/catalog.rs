@@ -1,6 +1,7 @@
 //! The catalog: service providers, their service offerings and the shared applications, named
 //! and described in Chinese (with English names for most) from the vocabulary in
-//! [`super::catalog_text`]. Its size does not depend on the number of enterprises.
+//! [`crate::catalog_text`]. Its size ([`CatalogSize`]) does not depend on the number of
+//! enterprises.
 
 use std::collections::BTreeSet;
 
@@ -9,29 +10,57 @@ use parkhub_connectors::arrow::record_batch::RecordBatch;
 use parkhub_connectors::industry::key_industry;
 use rand_chacha::ChaCha8Rng;
 
-use super::arrow_columns::{
+use crate::arrow_columns::{
     dates, float, int32, int64, optional_dates, optional_float, optional_text, table_batches, text,
 };
-use super::calendar::{add_days, date, day_between};
-use super::catalog_text::{
-    EDITIONS, SCENARIOS, Scenario, category_zh, deployment_zh, fill, scenario,
-};
-use super::company_names::{CITIES, draw_customer_name, draw_tech_name, draw_uscc};
-use super::industry_profiles::INDUSTRY_PROFILES;
-use super::industry_words::{industry_phrase, industry_words};
-use super::provider_kinds::{PROVIDER_KINDS, ProviderKind, QUALIFICATIONS};
-use super::random::{
+use crate::calendar::{add_days, date, day_between};
+use crate::catalog_text::{Scenario, category_zh, deployment_zh, fill};
+use crate::company_names::{draw_customer_name, draw_tech_name, draw_uscc};
+use crate::provider_kinds::ProviderKind;
+use crate::random::{
     chance, integer, log_uniform, pick, pick_distinct, round_to, stream, uniform, weighted_index,
     weighted_pick,
 };
-use super::{DemoError, DemoParams};
+use crate::tables::Tables;
+use crate::{DemoParams, Result};
 
-/// Providers in the catalog.
-pub(crate) const PROVIDER_COUNT: usize = 160;
-/// Service offerings in the catalog.
-pub(crate) const OFFERING_COUNT: usize = 420;
-/// Shared applications in the catalog.
-pub(crate) const APPLICATION_COUNT: usize = 320;
+/// How many entries of each kind a generated catalog has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogSize {
+    /// Service providers.
+    pub providers: usize,
+    /// Service offerings.
+    pub offerings: usize,
+    /// Shared applications.
+    pub applications: usize,
+}
+
+impl CatalogSize {
+    /// The demo park's catalog: 160 providers, 420 offerings and 320 applications.
+    pub const DEMO: CatalogSize = CatalogSize {
+        providers: 160,
+        offerings: 420,
+        applications: 320,
+    };
+
+    /// A catalog of `entries` entries in all: a sixth of them providers (at least one), the
+    /// rest offerings and applications six to four.
+    pub fn with_entries(entries: usize) -> CatalogSize {
+        let providers = (entries / 6).max(1);
+        let products = entries.saturating_sub(providers);
+        let offerings = products * 6 / 10;
+        CatalogSize {
+            providers,
+            offerings,
+            applications: products - offerings,
+        }
+    }
+
+    /// Returns the number of entries in all.
+    pub fn entries(&self) -> usize {
+        self.providers + self.offerings + self.applications
+    }
+}
 
 /// A service provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,14 +137,14 @@ pub(crate) struct Catalog {
     pub applications: Vec<ApplicationRow>,
 }
 
-/// English name of a key industry, as used in product names.
-fn industry_name_en(code: &str) -> &'static str {
-    industry_words(code).name_en
-}
-
 /// Draws `count` distinct key industries, weighted by how common they are in parks.
-fn draw_industries(rng: &mut ChaCha8Rng, count: usize) -> Vec<&'static str> {
-    let mut weights: Vec<f64> = INDUSTRY_PROFILES
+fn draw_industries(
+    tables: &'static Tables,
+    rng: &mut ChaCha8Rng,
+    count: usize,
+) -> Vec<&'static str> {
+    let mut weights: Vec<f64> = tables
+        .industries
         .iter()
         .map(|profile| profile.share + 0.04)
         .collect();
@@ -123,7 +152,7 @@ fn draw_industries(rng: &mut ChaCha8Rng, count: usize) -> Vec<&'static str> {
     while chosen.len() < count && weights.iter().any(|weight| *weight > 0.0) {
         let position = weighted_index(rng, &weights);
         if let (Some(profile), Some(weight)) =
-            (INDUSTRY_PROFILES.get(position), weights.get_mut(position))
+            (tables.industries.get(position), weights.get_mut(position))
         {
             *weight = 0.0;
             chosen.push(profile.code);
@@ -164,14 +193,19 @@ fn some_of(rng: &mut ChaCha8Rng, items: &[&str]) -> String {
 }
 
 /// Fills a template with the words of `industries` (the first one's equipment and processes).
-fn industry_text(rng: &mut ChaCha8Rng, template: &str, industries: &[&str]) -> String {
-    let words = industry_words(industries.first().copied().unwrap_or("other"));
-    let equipment = some_of(rng, words.equipment);
-    let process = some_of(rng, words.processes);
+fn industry_text(
+    tables: &Tables,
+    rng: &mut ChaCha8Rng,
+    template: &str,
+    industries: &[&str],
+) -> String {
+    let words = tables.industry_words(industries.first().copied().unwrap_or("other"));
+    let equipment = some_of(rng, &words.equipment);
+    let process = some_of(rng, &words.processes);
     fill(
         template,
         rng,
-        &industry_phrase(industries),
+        &tables.industry_phrase(industries),
         &equipment,
         &process,
     )
@@ -179,6 +213,7 @@ fn industry_text(rng: &mut ChaCha8Rng, template: &str, industries: &[&str]) -> S
 
 /// A description: opening, features, a benefit, an optional secondary scenario and service.
 fn describe(
+    tables: &Tables,
     rng: &mut ChaCha8Rng,
     primary: &Scenario,
     secondary: Option<&Scenario>,
@@ -186,19 +221,19 @@ fn describe(
     deployment: &str,
 ) -> String {
     let mut text = String::new();
-    if let Some(intro) = pick(rng, primary.intros) {
-        text.push_str(&industry_text(rng, intro, industries));
+    if let Some(intro) = pick(rng, &primary.intros) {
+        text.push_str(&industry_text(tables, rng, intro, industries));
     }
-    for feature in pick_distinct(rng, primary.features, 2) {
-        text.push_str(&industry_text(rng, feature, industries));
+    for feature in pick_distinct(rng, &primary.features, 2) {
+        text.push_str(&industry_text(tables, rng, feature, industries));
     }
-    if let Some(benefit) = pick(rng, primary.benefits) {
-        text.push_str(&industry_text(rng, benefit, industries));
+    if let Some(benefit) = pick(rng, &primary.benefits) {
+        text.push_str(&industry_text(tables, rng, benefit, industries));
     }
     if let Some(secondary) = secondary {
         text.push_str(&format!("方案还可扩展{}能力：", secondary.name_zh));
-        if let Some(feature) = pick(rng, secondary.features) {
-            text.push_str(&industry_text(rng, feature, industries));
+        if let Some(feature) = pick(rng, &secondary.features) {
+            text.push_str(&industry_text(tables, rng, feature, industries));
         }
     }
     text.push_str(&format!(
@@ -210,6 +245,7 @@ fn describe(
 
 /// One or two reference cases of fictional customers.
 fn describe_cases(
+    tables: &Tables,
     rng: &mut ChaCha8Rng,
     scenario: &Scenario,
     product: &str,
@@ -219,12 +255,12 @@ fn describe_cases(
     (0..count)
         .map(|_| {
             let code = pick(rng, industries).copied().unwrap_or("machinery");
-            let trade = pick(rng, industry_words(code).trades)
+            let trade = pick(rng, &tables.industry_words(code).trades)
                 .copied()
                 .unwrap_or("制造");
-            let customer = draw_customer_name(rng, trade);
-            let benefit = pick(rng, scenario.benefits).map_or(String::new(), |benefit| {
-                industry_text(rng, benefit, &[code])
+            let customer = draw_customer_name(rng, &tables.names, &tables.cities, trade);
+            let benefit = pick(rng, &scenario.benefits).map_or(String::new(), |benefit| {
+                industry_text(tables, rng, benefit, &[code])
             });
             format!(
                 "{customer}部署{product}，{}",
@@ -237,14 +273,19 @@ fn describe_cases(
 }
 
 /// Makes `name` unique in `taken` by adding an edition, then a number.
-fn unique_name(rng: &mut ChaCha8Rng, name: String, taken: &mut BTreeSet<String>) -> String {
+fn unique_name(
+    editions: &[&str],
+    rng: &mut ChaCha8Rng,
+    name: String,
+    taken: &mut BTreeSet<String>,
+) -> String {
     if taken.insert(name.clone()) {
         return name;
     }
-    let start = super::random::index(rng, EDITIONS.len());
-    for offset in 0..EDITIONS.len() {
-        let edition = EDITIONS
-            .get((start + offset) % EDITIONS.len())
+    let start = crate::random::index(rng, editions.len());
+    for offset in 0..editions.len() {
+        let edition = editions
+            .get((start + offset) % editions.len())
             .copied()
             .unwrap_or("V2.0");
         let candidate = format!("{name}{edition}");
@@ -275,13 +316,17 @@ fn draw_deployment(rng: &mut ChaCha8Rng, scenario: &Scenario) -> &'static str {
 }
 
 /// A provider's main scenario most of the time, another of its scenarios otherwise.
-fn draw_scenario(rng: &mut ChaCha8Rng, provider: &ProviderRow) -> &'static Scenario {
+fn draw_scenario(
+    tables: &'static Tables,
+    rng: &mut ChaCha8Rng,
+    provider: &ProviderRow,
+) -> &'static Scenario {
     let code = if chance(rng, 0.45) {
         provider.scenarios.first().copied()
     } else {
         pick(rng, &provider.scenarios).copied()
     };
-    code.and_then(scenario).unwrap_or(&SCENARIOS[0])
+    tables.scenario_or_first(code.unwrap_or_default())
 }
 
 /// A rating between 3.4 and 5.0, one decimal.
@@ -290,34 +335,36 @@ fn draw_rating(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 fn generate_providers(
+    tables: &'static Tables,
     rng: &mut ChaCha8Rng,
+    count: usize,
     taken_codes: &mut BTreeSet<String>,
 ) -> Vec<ProviderRow> {
     let mut taken_names = BTreeSet::new();
-    (0..PROVIDER_COUNT)
+    (0..count)
         .map(|position| {
-            let kind = weighted_pick(rng, &PROVIDER_KINDS, |kind| kind.weight).unwrap_or(&PROVIDER_KINDS[0]);
-            let city = weighted_pick(rng, CITIES, |city| city.weight).copied().unwrap_or(CITIES[0]);
-            let name = draw_tech_name(rng, &city, (kind.business_zh, kind.business_en), &mut taken_names);
+            let kind = weighted_pick(rng, &tables.provider_kinds, |kind| kind.weight).unwrap_or(&tables.provider_kinds[0]);
+            let city = weighted_pick(rng, &tables.cities, |city| city.weight).copied().unwrap_or(tables.cities[0]);
+            let name = draw_tech_name(rng, &tables.names, &city, (kind.business_zh, kind.business_en), &mut taken_names);
             let founded = day_between(date(2003, 1, 1), date(2021, 12, 31), uniform(rng, 0.0, 1.0));
             let uscc = draw_uscc(rng, city.division_code, founded, taken_codes);
             let mut scenarios: Vec<&'static str> = kind.scenarios.iter().take(1).copied().collect();
             let extra = integer(rng, 1, 3) as usize;
             scenarios.extend(pick_distinct(rng, kind.scenarios.get(1..).unwrap_or(&[]), extra));
             let industry_count = integer(rng, 1, 4) as usize;
-            let key_industries = draw_industries(rng, industry_count);
+            let key_industries = draw_industries(tables, rng, industry_count);
             let qualification_count = integer(rng, 2, 4) as usize;
-            let qualifications = pick_distinct(rng, QUALIFICATIONS, qualification_count);
+            let qualifications = pick_distinct(rng, &tables.qualifications, qualification_count);
             let scenario_names: Vec<&str> =
-                scenarios.iter().filter_map(|code| scenario(code)).map(|scenario| scenario.name_zh).collect();
+                scenarios.iter().filter_map(|code| tables.scenario(code)).map(|scenario| scenario.name_zh).collect();
             let products: Vec<&str> = scenarios
                 .iter()
-                .filter_map(|code| scenario(code))
-                .filter_map(|scenario| pick(rng, scenario.offering_nouns).map(|(noun, _)| *noun))
+                .filter_map(|code| tables.scenario(code))
+                .filter_map(|scenario| pick(rng, &scenario.offering_nouns).map(|(noun, _)| *noun))
                 .take(3)
                 .collect();
-            let main = scenarios.first().copied().and_then(scenario).unwrap_or(&SCENARIOS[0]);
-            let opening = pick(rng, main.intros).map_or(String::new(), |intro| industry_text(rng, intro, &key_industries));
+            let main = tables.scenario_or_first(scenarios.first().copied().unwrap_or_default());
+            let opening = pick(rng, &main.intros).map_or(String::new(), |intro| industry_text(tables, rng, intro, &key_industries));
             let description = format!(
                 "{}成立于{}年，总部位于{}，是一家专注于{}的{}。公司深耕{}，已服务制造企业{}余家，核心产品包括{}等。{}拥有{}等资质，在苏州设有本地化服务团队，提供诊断咨询、方案设计、实施交付和运维服务。",
                 name.full_zh,
@@ -325,7 +372,7 @@ fn generate_providers(
                 city.region,
                 scenario_names.join("、"),
                 kind.descriptor,
-                industry_phrase(&key_industries),
+                tables.industry_phrase(&key_industries),
                 integer(rng, 3, 80) * 10,
                 products.join("、"),
                 opening,
@@ -335,7 +382,7 @@ fn generate_providers(
                 "专注{}的{}，服务{}",
                 scenario_names.iter().take(2).copied().collect::<Vec<_>>().join("与"),
                 kind.descriptor,
-                industry_phrase(&key_industries)
+                tables.industry_phrase(&key_industries)
             );
             ProviderRow {
                 provider_id: format!("P{:04}", position + 1),
@@ -370,31 +417,34 @@ fn provider_for<'a>(
 }
 
 fn generate_offerings(
+    tables: &'static Tables,
     rng: &mut ChaCha8Rng,
+    count: usize,
     providers: &[ProviderRow],
     until: NaiveDate,
 ) -> Vec<OfferingRow> {
     let mut taken_names = BTreeSet::new();
-    let mut offerings = Vec::with_capacity(OFFERING_COUNT);
-    for position in 0..OFFERING_COUNT {
+    let mut offerings = Vec::with_capacity(count);
+    for position in 0..count {
         let Some(provider) = provider_for(rng, providers, position) else {
             break;
         };
-        let primary = draw_scenario(rng, provider);
+        let primary = draw_scenario(tables, rng, provider);
         let secondary = if chance(rng, 0.3) {
             pick(rng, &provider.scenarios)
-                .and_then(|code| scenario(code))
+                .and_then(|code| tables.scenario(code))
                 .filter(|other| other.code != primary.code)
         } else {
             None
         };
         let industry_count = integer(rng, 1, provider.key_industries.len() as i64) as usize;
         let industries = pick_distinct(rng, &provider.key_industries, industry_count);
-        let (noun_zh, noun_en) = pick(rng, primary.offering_nouns)
+        let (noun_zh, noun_en) = pick(rng, &primary.offering_nouns)
             .copied()
             .unwrap_or(("解决方案", "Solution"));
         let first_industry = industries.first().copied().unwrap_or("machinery");
-        let short = industry_words(first_industry).short_zh;
+        let first_words = tables.industry_words(first_industry);
+        let short = first_words.short_zh;
         let (name, name_en) = match integer(rng, 0, 4) {
             0 => (
                 format!("{}{noun_zh}", provider.brand_zh),
@@ -402,14 +452,11 @@ fn generate_offerings(
             ),
             1 => (
                 format!("{short}{noun_zh}"),
-                format!("{noun_en} for {}", industry_name_en(first_industry)),
+                format!("{noun_en} for {}", first_words.name_en),
             ),
             2 => (
                 format!("{short}行业{noun_zh}"),
-                format!(
-                    "{noun_en} for the {} Industry",
-                    industry_name_en(first_industry)
-                ),
+                format!("{noun_en} for the {} Industry", first_words.name_en),
             ),
             3 => (
                 format!("{}云·{noun_zh}", provider.brand_zh),
@@ -417,11 +464,11 @@ fn generate_offerings(
             ),
             _ => (noun_zh.to_string(), noun_en.to_string()),
         };
-        let name = unique_name(rng, name, &mut taken_names);
+        let name = unique_name(&tables.editions, rng, name, &mut taken_names);
         let category = if provider.kind.business_zh == "管理咨询" {
             "consulting"
         } else {
-            pick(rng, primary.offering_categories)
+            pick(rng, &primary.offering_categories)
                 .copied()
                 .unwrap_or("platform")
         };
@@ -439,7 +486,7 @@ fn generate_offerings(
         scenario_codes.extend(secondary.map(|secondary| secondary.code));
         let summary = format!(
             "面向{}的{}{}，支持{}",
-            industry_phrase(&industries),
+            tables.industry_phrase(&industries),
             primary.name_zh,
             category_zh(category),
             deployment_zh(deployment)
@@ -447,8 +494,8 @@ fn generate_offerings(
         offerings.push(OfferingRow {
             offering_id: format!("O{:04}", position + 1),
             provider_id: provider.provider_id.clone(),
-            description: describe(rng, primary, secondary, &industries, deployment),
-            cases: describe_cases(rng, primary, noun_zh, &industries),
+            description: describe(tables, rng, primary, secondary, &industries, deployment),
+            cases: describe_cases(tables, rng, primary, noun_zh, &industries),
             name,
             name_en: chance(rng, 0.85).then_some(name_en),
             summary,
@@ -468,30 +515,33 @@ fn generate_offerings(
 }
 
 fn generate_applications(
+    tables: &'static Tables,
     rng: &mut ChaCha8Rng,
+    count: usize,
     providers: &[ProviderRow],
     until: NaiveDate,
     enterprises: usize,
 ) -> Vec<ApplicationRow> {
     let mut taken_names = BTreeSet::new();
-    let mut applications = Vec::with_capacity(APPLICATION_COUNT);
-    for position in 0..APPLICATION_COUNT {
+    let mut applications = Vec::with_capacity(count);
+    for position in 0..count {
         let Some(provider) = weighted_pick(rng, providers, |provider| provider.rating - 3.0) else {
             break;
         };
-        let primary = draw_scenario(rng, provider);
+        let primary = draw_scenario(tables, rng, provider);
         let industry_specific = chance(rng, 0.5);
         let industries: Vec<&'static str> = if industry_specific {
             pick_distinct(rng, &provider.key_industries, 1)
         } else {
             provider.key_industries.clone()
         };
-        let (noun_zh, noun_en) = pick(rng, primary.app_nouns)
+        let (noun_zh, noun_en) = pick(rng, &primary.app_nouns)
             .copied()
             .unwrap_or(("轻应用", "App"));
         let first_industry = industries.first().copied().unwrap_or("machinery");
-        let short = industry_words(first_industry).short_zh;
-        let industry_en = industry_name_en(first_industry);
+        let first_words = tables.industry_words(first_industry);
+        let short = first_words.short_zh;
+        let industry_en = first_words.name_en;
         let (name, name_en) = match (industry_specific, integer(rng, 0, 2)) {
             (true, 0) => (
                 format!("{noun_zh}（{short}版）"),
@@ -510,7 +560,7 @@ fn generate_applications(
                 format!("{} {noun_en}", provider.brand_en),
             ),
         };
-        let name = unique_name(rng, name, &mut taken_names);
+        let name = unique_name(&tables.editions, rng, name, &mut taken_names);
         let deployment = ["saas", "hybrid", "edge", "on_premise"]
             .get(weighted_index(rng, &[0.65, 0.15, 0.1, 0.1]))
             .copied()
@@ -533,10 +583,17 @@ fn generate_applications(
         };
         let subscribers = (reach * enterprises as f64).round() as i64;
         let mut description = format!("{name}是{}推出的{}应用。", provider.name, primary.name_zh);
-        description.push_str(&describe(rng, primary, None, &industries, deployment));
+        description.push_str(&describe(
+            tables,
+            rng,
+            primary,
+            None,
+            &industries,
+            deployment,
+        ));
         let summary = format!(
             "面向{}的{}{}，{}，开箱即用",
-            industry_phrase(&industries),
+            tables.industry_phrase(&industries),
             primary.name_zh,
             if deployment == "saas" {
                 "SaaS应用"
@@ -548,7 +605,7 @@ fn generate_applications(
         applications.push(ApplicationRow {
             app_id: format!("A{:04}", position + 1),
             provider_id: provider.provider_id.clone(),
-            cases: describe_cases(rng, primary, noun_zh, &industries),
+            cases: describe_cases(tables, rng, primary, noun_zh, &industries),
             name,
             name_en: chance(rng, 0.85).then_some(name_en),
             summary,
@@ -568,21 +625,32 @@ fn generate_applications(
     applications
 }
 
-/// Generates the catalog (providers, offerings, applications), each from its own stream.
-pub(crate) fn generate_catalog(params: &DemoParams) -> Catalog {
+/// Generates a catalog of `size` (providers, offerings, applications), each from its own
+/// stream.
+pub(crate) fn generate_catalog(
+    tables: &'static Tables,
+    params: &DemoParams,
+    size: CatalogSize,
+) -> Catalog {
     let until = params.until_month();
     let mut taken_codes = BTreeSet::new();
     let providers = generate_providers(
+        tables,
         &mut stream(params.seed, "service_providers"),
+        size.providers,
         &mut taken_codes,
     );
     let offerings = generate_offerings(
+        tables,
         &mut stream(params.seed, "service_offerings"),
+        size.offerings,
         &providers,
         until,
     );
     let applications = generate_applications(
+        tables,
         &mut stream(params.seed, "shared_applications"),
+        size.applications,
         &providers,
         until,
         params.enterprises,
@@ -594,8 +662,19 @@ pub(crate) fn generate_catalog(params: &DemoParams) -> Catalog {
     }
 }
 
+/// The batches of one catalog table (`service_providers`, `service_offerings` or
+/// `shared_applications`; no batch for another name).
+pub(crate) fn catalog_batches(catalog: &Catalog, table: &str) -> Result<Vec<RecordBatch>> {
+    match table {
+        "service_providers" => provider_batches(catalog),
+        "service_offerings" => offering_batches(catalog),
+        "shared_applications" => application_batches(catalog),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// The `service_providers` batches.
-pub(crate) fn provider_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>, DemoError> {
+fn provider_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>> {
     let rows = &catalog.providers;
     let key_industries: Vec<String> = rows
         .iter()
@@ -622,7 +701,7 @@ pub(crate) fn provider_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>, De
 }
 
 /// The `service_offerings` batches.
-pub(crate) fn offering_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>, DemoError> {
+fn offering_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>> {
     let rows = &catalog.offerings;
     table_batches(
         "service_offerings",
@@ -649,7 +728,7 @@ pub(crate) fn offering_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>, De
 }
 
 /// The `shared_applications` batches.
-pub(crate) fn application_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>, DemoError> {
+fn application_batches(catalog: &Catalog) -> Result<Vec<RecordBatch>> {
     let rows = &catalog.applications;
     table_batches(
         "shared_applications",

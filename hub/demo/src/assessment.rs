@@ -6,20 +6,13 @@
 use chrono::NaiveDate;
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 
-use super::arrow_columns::{dates, optional_float, optional_text, table_batches, text};
-use super::calendar::add_days;
-use super::enterprises::Enterprise;
-use super::industry_profiles::Scale;
-use super::random::{chance, integer, noise, pick, round_to, stream, uniform};
-use super::{DemoError, DemoParams};
-
-/// Who carries out the assessments.
-const ASSESSORS: &[&str] = &[
-    "园区数字化转型促进中心",
-    "苏州市智能制造诊断服务中心",
-    "江苏省工业互联网发展促进会",
-    "智能制造能力成熟度第三方评估机构",
-];
+use crate::arrow_columns::{dates, optional_float, optional_text, table_batches, text};
+use crate::calendar::add_days;
+use crate::enterprises::Enterprise;
+use crate::industry_profiles::Scale;
+use crate::random::{chance, integer, noise, pick, round_to, stream, uniform};
+use crate::tables::Tables;
+use crate::{DemoParams, Result};
 
 /// One assessment.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +33,7 @@ fn rate(value: f64) -> f64 {
 
 /// Generates the assessments, the earlier one first for each enterprise.
 pub(crate) fn generate_assessments(
+    tables: &'static Tables,
     params: &DemoParams,
     enterprises: &[Enterprise],
 ) -> Vec<AssessmentRow> {
@@ -57,7 +51,7 @@ pub(crate) fn generate_assessments(
             digital_rd_tool_rate: rate(profile.rd_tool_rate * noise(&mut rng, 0.03)),
             equipment_networking_rate: rate(profile.networking_rate * noise(&mut rng, 0.03)),
             cloud_adoption_rate: rate(profile.cloud_rate * noise(&mut rng, 0.03)),
-            assessor: pick(&mut rng, ASSESSORS)
+            assessor: pick(&mut rng, &tables.assessors)
                 .copied()
                 .unwrap_or("园区数字化转型促进中心"),
         };
@@ -90,7 +84,7 @@ pub(crate) fn generate_assessments(
                 cloud_adoption_rate: rate(
                     latest.cloud_adoption_rate * uniform(&mut rng, low - 0.1, high),
                 ),
-                assessor: pick(&mut rng, ASSESSORS)
+                assessor: pick(&mut rng, &tables.assessors)
                     .copied()
                     .unwrap_or("园区数字化转型促进中心"),
             });
@@ -101,13 +95,13 @@ pub(crate) fn generate_assessments(
 }
 
 /// The `digital_assessment` batches.
-pub(crate) fn assessment_batches(rows: &[AssessmentRow]) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn assessment_batches(rows: &[AssessmentRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "digital_assessment",
         vec![
             text(rows.iter().map(|row| row.uscc.as_str())),
             dates(rows.iter().map(|row| row.assessed_on)),
-            super::arrow_columns::int32(rows.iter().map(|row| row.maturity_level)),
+            crate::arrow_columns::int32(rows.iter().map(|row| row.maturity_level)),
             optional_float(rows.iter().map(|row| Some(row.key_process_cnc_rate))),
             optional_float(rows.iter().map(|row| Some(row.digital_rd_tool_rate))),
             optional_float(rows.iter().map(|row| Some(row.equipment_networking_rate))),

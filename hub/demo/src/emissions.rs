@@ -7,13 +7,14 @@
 use chrono::NaiveDate;
 use parkhub_connectors::arrow::record_batch::RecordBatch;
 
-use super::arrow_columns::{float, optional_text, table_batches, text, timestamps};
-use super::calendar::{LOCAL_UTC_OFFSET_HOURS, add_days, midnight_utc_micros};
-use super::energy::energy_window;
-use super::enterprises::Enterprise;
-use super::industry_profiles::{Scale, reports_emissions};
-use super::random::{chance, noise, round_to, stream, uniform};
-use super::{DemoError, DemoParams};
+use crate::arrow_columns::{float, optional_text, table_batches, text, timestamps};
+use crate::calendar::{LOCAL_UTC_OFFSET_HOURS, add_days, midnight_utc_micros};
+use crate::energy::energy_window;
+use crate::enterprises::Enterprise;
+use crate::industry_profiles::{IndustryProfile, Scale};
+use crate::random::{chance, noise, round_to, stream, uniform};
+use crate::tables::{DataError, Tables, Tsv, reference};
+use crate::{DemoParams, Result};
 
 /// One daily value.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,68 +28,54 @@ pub(crate) struct EmissionRow {
     pub flag: &'static str,
 }
 
-/// A pollutant an outlet reports: code, typical daily mean and the permit's limit.
-#[derive(Debug, Clone, Copy)]
-struct Pollutant {
+/// A pollutant an outlet of an industry reports (`data/pollutants.tsv`): code, typical daily
+/// mean and the permit's limit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pollutant {
+    industry: &'static str,
+    /// `air` (mg/m3) or `water` (mg/L).
+    medium: &'static str,
     code: &'static str,
     typical: f64,
     limit: f64,
 }
 
-const fn pollutant(code: &'static str, typical: f64, limit: f64) -> Pollutant {
-    Pollutant {
-        code,
-        typical,
-        limit,
-    }
+/// Reads the pollutants; each belongs to an industry of `industries`.
+pub(crate) fn read(tsv: &Tsv, industries: &[IndustryProfile]) -> Result<Vec<Pollutant>, DataError> {
+    tsv.require(&["industry", "medium", "pollutant", "typical", "limit"])?;
+    let codes: Vec<&str> = industries.iter().map(|industry| industry.code).collect();
+    tsv.rows()
+        .map(|row| {
+            Ok(Pollutant {
+                industry: reference(&row, "industry", &codes, "industries.tsv")?,
+                medium: row.choice("medium", &["air", "water"])?,
+                code: row.required("pollutant")?,
+                typical: row.number("typical")?,
+                limit: row.number("limit")?,
+            })
+        })
+        .collect()
 }
 
-const STEEL_AIR: &[Pollutant] = &[
-    pollutant("a21026", 20.0, 35.0),
-    pollutant("a21002", 38.0, 50.0),
-    pollutant("a34013", 5.0, 10.0),
-];
-const STEEL_WATER: &[Pollutant] = &[
-    pollutant("w01018", 25.0, 50.0),
-    pollutant("w21003", 2.0, 5.0),
-];
-const CHEMICAL_AIR: &[Pollutant] = &[
-    pollutant("a21026", 25.0, 50.0),
-    pollutant("a21002", 60.0, 100.0),
-    pollutant("a34013", 8.0, 20.0),
-];
-const CHEMICAL_WATER: &[Pollutant] = &[
-    pollutant("w01018", 35.0, 60.0),
-    pollutant("w21003", 3.0, 8.0),
-];
-const SMELTER_AIR: &[Pollutant] = &[
-    pollutant("a21026", 70.0, 100.0),
-    pollutant("a21002", 60.0, 100.0),
-    pollutant("a34013", 6.0, 10.0),
-];
-const SMELTER_WATER: &[Pollutant] = &[
-    pollutant("w01018", 30.0, 60.0),
-    pollutant("w21003", 3.0, 8.0),
-];
-const KILN_AIR: &[Pollutant] = &[
-    pollutant("a21026", 30.0, 50.0),
-    pollutant("a21002", 70.0, 100.0),
-    pollutant("a34013", 6.0, 10.0),
-];
+/// True for the industries whose enterprises report pollutant emissions online: those with
+/// pollutants in the data.
+pub(crate) fn reports_emissions(pollutants: &[Pollutant], industry: &str) -> bool {
+    pollutants
+        .iter()
+        .any(|pollutant| pollutant.industry == industry)
+}
 
-/// Air pollutants (mg/m3: SO2, NOx, particulate matter) and water pollutants (mg/L: COD,
-/// ammonia nitrogen) by key industry; no water outlet for building materials.
-fn pollutants(industry: &str) -> (&'static [Pollutant], &'static [Pollutant]) {
-    match industry {
-        "iron_steel" => (STEEL_AIR, STEEL_WATER),
-        "petrochemicals" => (CHEMICAL_AIR, CHEMICAL_WATER),
-        "nonferrous" => (SMELTER_AIR, SMELTER_WATER),
-        _ => (KILN_AIR, &[]),
-    }
+/// The pollutants of an industry's outlets in one medium.
+fn pollutants<'a>(pollutants: &'a [Pollutant], industry: &str, medium: &str) -> Vec<&'a Pollutant> {
+    pollutants
+        .iter()
+        .filter(|pollutant| pollutant.industry == industry && pollutant.medium == medium)
+        .collect()
 }
 
 /// Generates the daily emission values.
 pub(crate) fn generate_emissions(
+    tables: &'static Tables,
     params: &DemoParams,
     enterprises: &[Enterprise],
 ) -> Vec<EmissionRow> {
@@ -103,16 +90,17 @@ pub(crate) fn generate_emissions(
     let mut rows = Vec::new();
     for enterprise in enterprises
         .iter()
-        .filter(|enterprise| reports_emissions(enterprise.industry_code()))
+        .filter(|enterprise| reports_emissions(&tables.pollutants, enterprise.industry_code()))
     {
-        let (air, water) = pollutants(enterprise.industry_code());
+        let air = pollutants(&tables.pollutants, enterprise.industry_code(), "air");
+        let water = pollutants(&tables.pollutants, enterprise.industry_code(), "water");
         let air_outlets = if enterprise.scale == Scale::Large {
             2
         } else {
             1
         };
-        let mut outlets: Vec<(String, &'static [Pollutant], &'static str)> = (1..=air_outlets)
-            .map(|number| (format!("DA{number:03}"), air, "mg/m3"))
+        let mut outlets: Vec<(String, Vec<&Pollutant>, &'static str)> = (1..=air_outlets)
+            .map(|number| (format!("DA{number:03}"), air.clone(), "mg/m3"))
             .collect();
         if !water.is_empty() {
             outlets.push(("DW001".to_string(), water, "mg/L"));
@@ -167,7 +155,7 @@ fn rng_flag(rng: &mut rand_chacha::ChaCha8Rng) -> &'static str {
 }
 
 /// The `emissions` batches.
-pub(crate) fn emission_batches(rows: &[EmissionRow]) -> Result<Vec<RecordBatch>, DemoError> {
+pub(crate) fn emission_batches(rows: &[EmissionRow]) -> Result<Vec<RecordBatch>> {
     table_batches(
         "emissions",
         vec![
