@@ -20,6 +20,7 @@ pub mod indicators;
 pub mod lake_schema;
 pub mod lake_store;
 pub mod limits;
+pub mod policy;
 
 pub use engine::{ColumnInfo, QueryEngine, QueryStream, TableInfo};
 pub use error::{Error, Result};
