@@ -64,6 +64,8 @@ pub struct QueryEngine {
     indicators: Arc<crate::indicators::IndicatorLibrary>,
     session_setup: Option<SessionSetup>,
     catalog: Option<Arc<parkhub_catalog::Catalog>>,
+    /// The principal this engine answers for; `None` reads the whole lake (the admin's view).
+    lake_view: Option<Arc<crate::policy::LakeView>>,
 }
 
 /// Extra preparation of every session an engine plans in, after the lake schema is registered
@@ -199,6 +201,7 @@ impl QueryEngine {
             indicators,
             session_setup: None,
             catalog: None,
+            lake_view: None,
         })
     }
 
@@ -220,6 +223,37 @@ impl QueryEngine {
             session_setup: Some(SessionSetup(Arc::new(setup))),
             ..self.clone()
         }
+    }
+
+    /// Returns a copy of this engine (sharing its limits, pool, runtime, permits, catalog and
+    /// session setup) that answers for the principal of `policy`: its sessions register only
+    /// the tables the policy lets it read, each with its row filter below the user's SQL, and
+    /// its error messages and table lists name only those tables.
+    pub fn for_principal(&self, policy: crate::policy::Policy) -> QueryEngine {
+        QueryEngine {
+            lake_view: Some(Arc::new(crate::policy::LakeView::new(
+                Arc::new(policy),
+                Arc::clone(&self.contracts),
+            ))),
+            ..self.clone()
+        }
+    }
+
+    /// Returns a copy of this engine that reads the whole lake, whoever this one answers for:
+    /// for work the engine does on a principal's behalf over the whole park (indicators at a
+    /// group grain, whose answers are then suppressed).
+    pub fn whole_park(&self) -> QueryEngine {
+        QueryEngine {
+            lake_view: None,
+            ..self.clone()
+        }
+    }
+
+    /// Returns the policy this engine answers under; `None` when it reads the whole lake.
+    pub fn policy(&self) -> Option<&crate::policy::Policy> {
+        self.lake_view
+            .as_deref()
+            .map(crate::policy::LakeView::policy)
     }
 
     /// Returns the indicator library.
@@ -324,7 +358,9 @@ impl QueryEngine {
                 )),
             );
         }
-        let lake_schema = Arc::new(LakeSchemaProvider::new(Arc::clone(&self.lake)));
+        let lake_schema = Arc::new(
+            LakeSchemaProvider::new(Arc::clone(&self.lake)).with_view(self.lake_view.clone()),
+        );
         catalog.register_schema(SCHEMA_NAME, Arc::clone(&lake_schema) as _)?;
         if let Some(setup) = &self.session_setup {
             (setup.0)(&context)?;
@@ -381,13 +417,18 @@ impl QueryEngine {
                 && indicator.is_parameterless()
             {
                 // An indicator's SQL names lake tables only, so this does not recurse further.
-                let frame = Box::pin(crate::indicators::run_indicator(
+                let planned = Box::pin(crate::indicators::run_indicator(
                     self,
                     indicator,
                     &Default::default(),
                 ))
-                .await?;
-                lake_schema.add_view(reference.table(), frame.into_view());
+                .await;
+                match planned {
+                    Ok(frame) => lake_schema.add_view(reference.table(), frame.into_view()),
+                    // A view over a table the principal may not read does not exist for it.
+                    Err(Error::UnknownTable { .. }) if self.lake_view.is_some() => {}
+                    Err(error) => return Err(error),
+                }
             }
         }
         self.check_table_references(&references, state.table_functions(), lake_schema)?;
@@ -430,15 +471,8 @@ impl QueryEngine {
             let in_our_catalog = reference
                 .catalog()
                 .is_none_or(|catalog| catalog == CATALOG_NAME);
-            if in_lake_schema
-                && in_our_catalog
-                && !self
-                    .lake
-                    .table_dir(reference.table())
-                    .join("_delta_log")
-                    .is_dir()
-            {
-                let known = self.lake.existing_tables()?;
+            if in_lake_schema && in_our_catalog && !lake_schema.table_exist(reference.table()) {
+                let known = lake_schema.readable_tables()?;
                 return Err(Error::UnknownTable {
                     name: reference.to_string(),
                     known: if known.is_empty() {
@@ -455,7 +489,9 @@ impl QueryEngine {
     /// Lists the lake's tables with their description, columns and row count.
     pub async fn tables(&self) -> Result<Vec<TableInfo>> {
         let mut tables = Vec::new();
-        for name in self.lake.existing_tables()? {
+        let lake_schema =
+            LakeSchemaProvider::new(Arc::clone(&self.lake)).with_view(self.lake_view.clone());
+        for name in lake_schema.readable_tables()? {
             let frame = self
                 .plan(&format!("SELECT count(*) FROM \"{name}\""))
                 .await?;

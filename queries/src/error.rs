@@ -41,6 +41,9 @@ pub enum Error {
     /// definition.
     #[error(transparent)]
     Indicator(#[from] crate::indicators::IndicatorError),
+    /// A bad role, principal or grant, or an indicator answer that cannot be suppressed.
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
     /// An error while executing the query.
     #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
@@ -70,6 +73,7 @@ impl Error {
             Error::InvalidSql(_) | Error::ReadOnly { .. } | Error::UnknownTable { .. } => true,
             Error::Busy { .. } | Error::Timeout { .. } | Error::ResourcesExhausted(_) => false,
             Error::Indicator(error) => error.is_client_error(),
+            Error::Policy(error) => error.is_client_error(),
             Error::DataFusion(error) => is_planning_error(error),
             Error::Lake(_) | Error::Arrow(_) => false,
         }

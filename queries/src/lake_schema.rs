@@ -14,6 +14,9 @@ pub struct LakeSchemaProvider {
     lake: Arc<Lake>,
     /// Indicator views (`ind_<name>`) planned for the query of this session.
     views: std::sync::RwLock<std::collections::BTreeMap<String, Arc<dyn TableProvider>>>,
+    /// The principal's view: which tables exist for it and their row filters; `None` reads
+    /// every table whole.
+    view: Option<Arc<crate::policy::LakeView>>,
 }
 
 impl LakeSchemaProvider {
@@ -22,7 +25,28 @@ impl LakeSchemaProvider {
         LakeSchemaProvider {
             lake,
             views: std::sync::RwLock::new(std::collections::BTreeMap::new()),
+            view: None,
         }
+    }
+
+    /// Returns this schema as the principal of `view` sees it: only the tables it may read,
+    /// each with its row filter.
+    pub fn with_view(mut self, view: Option<Arc<crate::policy::LakeView>>) -> LakeSchemaProvider {
+        self.view = view;
+        self
+    }
+
+    /// Returns true when the principal may read the lake table `name` (always without a
+    /// principal).
+    pub fn may_read(&self, name: &str) -> bool {
+        self.view.as_ref().is_none_or(|view| view.may_read(name))
+    }
+
+    /// The lake's park tables the principal may read, sorted (views and system tables aside).
+    pub fn readable_tables(&self) -> crate::Result<Vec<String>> {
+        let mut names = self.lake.existing_tables()?;
+        names.retain(|name| self.may_read(name));
+        Ok(names)
     }
 
     /// Adds a view (an indicator planned with its default parameters) under `name`.
@@ -50,6 +74,7 @@ impl SchemaProvider for LakeSchemaProvider {
             tracing::warn!(%error, "cannot list the lake's tables");
             Vec::new()
         });
+        names.retain(|name| self.may_read(name));
         let views = self
             .views
             .read()
@@ -62,6 +87,9 @@ impl SchemaProvider for LakeSchemaProvider {
         if let Some(view) = self.view(name) {
             return Ok(Some(view));
         }
+        if !self.may_read(name) {
+            return Ok(None);
+        }
         let Some(delta_table) = self
             .lake
             .load_table(name)
@@ -70,10 +98,18 @@ impl SchemaProvider for LakeSchemaProvider {
         else {
             return Ok(None);
         };
-        Ok(Some(delta_table.table_provider().await?))
+        let provider = delta_table.table_provider().await?;
+        match &self.view {
+            None => Ok(Some(provider)),
+            Some(view) => view
+                .protect(name, provider, &self.lake)
+                .await
+                .map_err(|error| DataFusionError::External(Box::new(error))),
+        }
     }
 
     fn table_exist(&self, name: &str) -> bool {
-        self.view(name).is_some() || self.lake.table_dir(name).join("_delta_log").is_dir()
+        self.view(name).is_some()
+            || (self.may_read(name) && self.lake.table_dir(name).join("_delta_log").is_dir())
     }
 }

@@ -22,6 +22,7 @@ pub mod lake_schema;
 pub mod lake_store;
 pub mod limits;
 pub mod matching;
+pub mod policy;
 
 pub use engine::{ColumnInfo, QueryEngine, QueryStream, TableInfo};
 pub use error::{Error, Result};
