@@ -116,11 +116,18 @@ pub struct TestHub {
 impl TestHub {
     /// Starts `parkhub serve` on a free loopback port over `data_dir` and waits until it listens.
     pub fn start(data_dir: &Path, extra_args: &[&str]) -> TestHub {
-        let mut child = parkhub(data_dir)
+        let mut command = parkhub(data_dir);
+        command.stderr(Stdio::inherit());
+        TestHub::start_command(command, extra_args)
+    }
+
+    /// Starts `parkhub serve` from `command`, a [`parkhub`] command whose environment or
+    /// stderr the test has set, on a free loopback port and waits until it listens.
+    pub fn start_command(mut command: Command, extra_args: &[&str]) -> TestHub {
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra_args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("parkhub serve starts");
         let stdout = child.stdout.take().expect("stdout is piped");
