@@ -54,7 +54,7 @@ fn main() {
     std::fs::write(&config, BENCH_LIMITS).expect("config");
     let server = Server::start(&binary, &data_dir, &config);
     let parkhub_seconds = median_of(5, || server.indicator("energy_intensity"));
-    let duckdb_seconds = duckdb_energy_intensity(&python, &workspace, &data_dir, 5);
+    let duckdb_seconds = duckdb_energy_intensity(&python, &data_dir, 5);
     println!("ParkHub over HTTP : {parkhub_seconds:.3} s (median of 5)");
     println!("DuckDB (Python)   : {duckdb_seconds:.3} s (median of 5)");
     println!(
@@ -192,10 +192,13 @@ fn median_of(runs: usize, mut measure: impl FnMut() -> f64) -> f64 {
 }
 
 /// The same indicator in DuckDB, over the lake's Parquet files, with the same parameter values.
-fn duckdb_energy_intensity(python: &str, workspace: &Path, data_dir: &Path, runs: usize) -> f64 {
-    let sql = std::fs::read_to_string(workspace.join("queries/indicators/energy_intensity.sql"))
-        .expect("indicator SQL");
-    let sql = sql
+fn duckdb_energy_intensity(python: &str, data_dir: &Path, runs: usize) -> f64 {
+    // The indicator's SQL as the hub runs it, its base query included.
+    let library = parkhub_queries::indicators::IndicatorLibrary::builtin().expect("indicators");
+    let sql = library
+        .get("energy_intensity")
+        .expect("energy_intensity")
+        .sql
         .replace("$from", "DATE '1900-01-01'")
         .replace("$to", "current_date");
     let script = r#"

@@ -293,13 +293,16 @@ pub enum OutputFormat {
 /// success, 1 when the command failed (the reason is printed on stderr), 2 for usage errors.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default_level = if matches!(cli.command, Command::Serve { .. }) {
+    // Dependencies (DataFusion, the Delta kernel, tantivy, …) log at warn; the server's own
+    // crates at info. A target matches by prefix, so `parkhub` covers every `parkhub_*` crate.
+    let own_level = if matches!(cli.command, Command::Serve { .. }) {
         "info"
     } else {
         "warn"
     };
     // deltalake warns on every merge that a metric is missing: noise for the user, silenced.
-    let default_filter = format!("{default_level},deltalake_core::operations::merge=error");
+    let default_filter =
+        format!("warn,deltalake_core::operations::merge=error,parkhub={own_level}");
     let filter = tracing_subscriber::EnvFilter::try_from_env("PARKHUB_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     // PARKHUB_LOG_FORMAT=json gives one JSON object per line (with the request's span fields).
@@ -368,7 +371,7 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             let frame =
                 parkhub_queries::indicators::run_indicator(&services.engine, indicator, &params)
                     .await?;
-            print_answer(services.engine.execute(frame)?, format).await
+            print_answer(services.engine.execute(frame)?, format, &indicator.decimals).await
         }
         Command::Indicators { format } => list_indicators(&services, format),
         Command::Serve {
@@ -502,12 +505,19 @@ async fn demo(services: &Services, params: &DemoParams) -> anyhow::Result<()> {
 }
 
 async fn sql(services: &Services, query: &str, output: OutputFormat) -> anyhow::Result<()> {
-    print_answer(services.engine.query(query).await?, output).await
+    print_answer(
+        services.engine.query(query).await?,
+        output,
+        &format::Decimals::default(),
+    )
+    .await
 }
 
+/// Prints an answer; a table rounds its floats as `decimals` says, CSV and JSON keep them whole.
 async fn print_answer(
     mut stream: parkhub_queries::QueryStream,
     output: OutputFormat,
+    decimals: &format::Decimals,
 ) -> anyhow::Result<()> {
     let schema = stream.schema();
     let mut stdout = std::io::stdout().lock();
@@ -518,9 +528,7 @@ async fn print_answer(
                 batches.push(batch?);
             }
             let rows: usize = batches.iter().map(|batch| batch.num_rows()).sum();
-            let table = datafusion::arrow::util::pretty::pretty_format_batches_with_schema(
-                schema, &batches,
-            )?;
+            let table = format::text_table(&schema, &batches, decimals)?;
             writeln!(stdout, "{table}")?;
             writeln!(stdout, "({rows} row{})", if rows == 1 { "" } else { "s" })?;
         }

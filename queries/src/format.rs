@@ -1,7 +1,18 @@
 //! Writing query answers: JSON cells, CSV, Arrow IPC streams and aligned text tables.
 
-use datafusion::arrow::array::{Array, ArrayRef, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float32Array, Float64Array, RecordBatch,
+    StringArray,
+};
+use datafusion::arrow::datatypes::{
+    DataType, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, Schema, SchemaRef, TimeUnit,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
@@ -81,9 +92,142 @@ pub fn write_arrow_ipc(
     Ok(())
 }
 
-/// Returns batches as an aligned text table (CJK text counted at its display width).
-pub fn text_table(batches: &[RecordBatch]) -> Result<String> {
-    Ok(datafusion::arrow::util::pretty::pretty_format_batches(batches)?.to_string())
+/// How many digits after the point a text table shows for floating-point columns: a number
+/// per column, or one for every float column, else the general rule of [`general_float`].
+/// CSV, JSON and Arrow answers always keep full precision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Decimals {
+    /// Digits after the point for the float columns not named in `columns`; `None` for the
+    /// general rule.
+    pub default: Option<u8>,
+    /// Digits after the point, by column name.
+    pub columns: BTreeMap<String, u8>,
+}
+
+impl Decimals {
+    /// Returns the digits after the point for `column`; `None` for the general rule.
+    pub fn for_column(&self, column: &str) -> Option<u8> {
+        self.columns.get(column).copied().or(self.default)
+    }
+
+    /// Returns `value` as a text table shows it in `column`.
+    pub fn format(&self, column: &str, value: f64) -> String {
+        match self.for_column(column) {
+            Some(digits) => fixed_float(value, digits),
+            None => general_float(value),
+        }
+    }
+}
+
+/// The most digits after the point the general rule shows.
+const GENERAL_DECIMALS: usize = 6;
+
+/// Returns a float as text tables show it by default: rounded to at most six digits after
+/// the point with trailing zeros trimmed (`0.373292`, `15479.667259`, `2`); a number that is
+/// not zero but would round to zero keeps six significant digits in scientific notation
+/// (`1.5e-9`); `NaN`, `inf` and `-inf` as such.
+pub fn general_float(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let fixed = format!("{value:.GENERAL_DECIMALS$}");
+    let trimmed = trim_fraction(&fixed);
+    if trimmed != "0" {
+        return trimmed.to_string();
+    }
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let scientific = format!("{value:.prec$e}", prec = GENERAL_DECIMALS - 1);
+    match scientific.split_once('e') {
+        Some((mantissa, exponent)) => format!("{}e{exponent}", trim_fraction(mantissa)),
+        None => scientific,
+    }
+}
+
+/// Returns a float with exactly `digits` digits after the point (`15479.67`), without the
+/// sign of a number that rounds to zero; `NaN`, `inf` and `-inf` as such.
+pub fn fixed_float(value: f64, digits: u8) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let fixed = format!("{value:.*}", usize::from(digits));
+    match fixed.strip_prefix('-') {
+        Some(unsigned) if unsigned.bytes().all(|byte| matches!(byte, b'0' | b'.')) => {
+            unsigned.to_string()
+        }
+        _ => fixed,
+    }
+}
+
+/// Trims the trailing zeros of a decimal fraction, and the point when nothing follows it; a
+/// negative zero becomes `0`.
+fn trim_fraction(number: &str) -> &str {
+    let trimmed = if number.contains('.') {
+        number.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        number
+    };
+    if trimmed == "-0" { "0" } else { trimmed }
+}
+
+/// Returns batches as an aligned text table (CJK text counted at its display width), floats
+/// rounded as `decimals` says. `schema` gives the header when there are no batches.
+pub fn text_table(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    decimals: &Decimals,
+) -> Result<String> {
+    let is_float = |data_type: &DataType| {
+        matches!(
+            data_type,
+            DataType::Float16 | DataType::Float32 | DataType::Float64
+        )
+    };
+    let text_schema = Arc::new(Schema::new_with_metadata(
+        schema
+            .fields()
+            .iter()
+            .map(|field| {
+                if is_float(field.data_type()) {
+                    field.as_ref().clone().with_data_type(DataType::Utf8)
+                } else {
+                    field.as_ref().clone()
+                }
+            })
+            .collect::<Vec<_>>(),
+        schema.metadata().clone(),
+    ));
+    let text_batches = batches
+        .iter()
+        .map(|batch| -> Result<RecordBatch> {
+            let columns = batch
+                .columns()
+                .iter()
+                .zip(text_schema.fields())
+                .map(|(column, field)| -> Result<ArrayRef> {
+                    if !is_float(column.data_type()) {
+                        return Ok(column.clone());
+                    }
+                    let values = datafusion::arrow::compute::cast(column, &DataType::Float64)?;
+                    let text: StringArray = values
+                        .as_primitive::<Float64Type>()
+                        .iter()
+                        .map(|value| value.map(|value| decimals.format(field.name(), value)))
+                        .collect();
+                    Ok(Arc::new(text))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(RecordBatch::try_new(text_schema.clone(), columns)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(
+        datafusion::arrow::util::pretty::pretty_format_batches_with_schema(
+            text_schema,
+            &text_batches,
+        )?
+        .to_string(),
+    )
 }
 
 /// Casts string views to plain strings, which every CSV and IPC consumer reads.
@@ -204,6 +348,85 @@ mod tests {
             lines.next(),
             Some("钢铁,3,1.5,2024-10-04,2023-11-14T22:13:20Z")
         );
+    }
+
+    #[test]
+    fn general_rule_keeps_six_decimals_at_most() {
+        assert_eq!(general_float(15479.667258884601), "15479.667259");
+        assert_eq!(general_float(0.3732918707811799), "0.373292");
+        assert_eq!(general_float(2.0), "2");
+        assert_eq!(general_float(1.5), "1.5");
+        assert_eq!(general_float(-0.25), "-0.25");
+        assert_eq!(general_float(0.0), "0");
+        assert_eq!(general_float(-0.0), "0");
+        assert_eq!(general_float(1.5e-9), "1.5e-9");
+        assert_eq!(general_float(-1.234_567_89e-7), "-1.23457e-7");
+        assert_eq!(general_float(1e20), "100000000000000000000");
+        assert_eq!(general_float(f64::NAN), "NaN");
+        assert_eq!(general_float(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn fixed_decimals_round_and_pad() {
+        assert_eq!(fixed_float(15479.667258884601, 2), "15479.67");
+        assert_eq!(fixed_float(0.3732918707811799, 4), "0.3733");
+        assert_eq!(fixed_float(3.0, 2), "3.00");
+        assert_eq!(fixed_float(7.6, 0), "8");
+        assert_eq!(fixed_float(-0.001, 2), "0.00");
+        assert_eq!(fixed_float(-0.5, 2), "-0.50");
+        assert_eq!(fixed_float(f64::INFINITY, 2), "inf");
+    }
+
+    #[test]
+    fn text_tables_round_floats_by_column() {
+        let batch = sample();
+        let decimals = Decimals {
+            default: None,
+            columns: BTreeMap::from([("x".to_string(), 3)]),
+        };
+        let table =
+            text_table(&batch.schema(), std::slice::from_ref(&batch), &decimals).expect("table");
+        assert!(table.contains("| 1.500 |"), "{table}");
+        assert!(table.contains("| NaN   |"), "{table}");
+        // Integers are left alone, and so are the other formats.
+        assert!(table.contains("| 3 "), "{table}");
+        let mut csv = Vec::new();
+        write_csv(std::slice::from_ref(&batch), &mut csv).expect("csv");
+        assert!(String::from_utf8(csv).expect("utf8").contains(",1.5,"));
+
+        let precise = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![
+                Field::new("ratio", DataType::Float64, true),
+                Field::new("amount", DataType::Float32, true),
+            ])),
+            vec![
+                Arc::new(Float64Array::from(vec![Some(0.3732918707811799), None])),
+                Arc::new(Float32Array::from(vec![Some(15479.667), Some(0.1)])),
+            ],
+        )
+        .expect("batch");
+        let general = text_table(
+            &precise.schema(),
+            std::slice::from_ref(&precise),
+            &Decimals::default(),
+        )
+        .expect("table");
+        assert!(general.contains("| 0.373292 | 15479.666992 |"), "{general}");
+        assert!(general.contains("|          | 0.1          |"), "{general}");
+        let fixed = Decimals {
+            default: Some(2),
+            columns: BTreeMap::from([("ratio".to_string(), 4)]),
+        };
+        let table = text_table(&precise.schema(), &[precise], &fixed).expect("table");
+        assert!(table.contains("| 0.3733 | 15479.67 |"), "{table}");
+        assert!(table.contains("|        | 0.10     |"), "{table}");
+    }
+
+    #[test]
+    fn an_empty_answer_still_has_its_header() {
+        let schema = sample().schema();
+        let table = text_table(&schema, &[], &Decimals::default()).expect("table");
+        assert!(table.contains("| name | n | x | d | ts |"), "{table}");
     }
 
     #[test]

@@ -2,9 +2,17 @@
 //!
 //! Each indicator is two files under `queries/indicators/`: `<name>.sql`, one read-only query
 //! that writes its parameters as `$name` placeholders, and `<name>.toml`, its metadata (titles,
-//! unit, description, formula in Chinese and English, grain and parameters). Both are embedded in
-//! the binary through the `BUILTIN` list in this file; adding an indicator means adding the two
-//! files and one line to that list.
+//! unit, description, formula in Chinese and English, grain, parameters, and the decimals its
+//! measures are shown with in text tables). `build.rs` lists the folder and embeds every file,
+//! so adding an indicator is adding its two files; a `.sql` without its `.toml` (or the other
+//! way round) is refused when the library loads.
+//!
+//! Indicators that compute the same thing at different grains share it as a base query:
+//! `queries/indicators/_base/<base>.sql`, a complete query (it may use the parameters of the
+//! indicators that build on it). An indicator names its bases in its metadata
+//! (`bases = ["enterprise_energy"]`) and reads each as a table of that name; the loader puts
+//! the bases in front of the indicator's SQL as common table expressions, so the text of a
+//! base is written once and the planner still sees one query.
 //!
 //! Parameters are never spliced into the SQL text: [`run_indicator`] plans the indicator's SQL
 //! through the guarded [`QueryEngine::plan`] and then binds each placeholder to a typed
@@ -28,52 +36,25 @@ use datafusion::scalar::ScalarValue;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::QueryEngine;
+use crate::format::Decimals;
 
 #[cfg(test)]
 mod tests;
 
-/// One built-in indicator's files, embedded at compile time.
+// `INDICATOR_FILES` and `BASE_FILES`: every file of `queries/indicators/` and of
+// `queries/indicators/_base/`, listed and embedded by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/indicator_files.rs"));
+
+/// One indicator's two files.
 #[derive(Debug, Clone, Copy)]
-struct IndicatorSource {
+struct IndicatorSource<'a> {
     /// The indicator's name, which is also its files' name.
-    name: &'static str,
+    name: &'a str,
     /// The text of `<name>.toml`.
-    metadata: &'static str,
+    metadata: &'a str,
     /// The text of `<name>.sql`.
-    sql: &'static str,
+    sql: &'a str,
 }
-
-/// Embeds `queries/indicators/<name>.toml` and `queries/indicators/<name>.sql`.
-macro_rules! indicator {
-    ($name:literal) => {
-        IndicatorSource {
-            name: $name,
-            metadata: include_str!(concat!("../indicators/", $name, ".toml")),
-            sql: include_str!(concat!("../indicators/", $name, ".sql")),
-        }
-    };
-}
-
-/// The built-in indicators, in the order they are listed.
-const BUILTIN: &[IndicatorSource] = &[
-    indicator!("output_by_industry"),
-    indicator!("output_per_mu"),
-    indicator!("output_per_mu_by_industry"),
-    indicator!("energy_intensity"),
-    indicator!("energy_intensity_by_industry"),
-    indicator!("top_energy_consumers"),
-    indicator!("digital_levels"),
-    indicator!("equipment_rates"),
-    indicator!("maturity_distribution"),
-    indicator!("rd_intensity"),
-    indicator!("projects_by_level"),
-    indicator!("delayed_projects"),
-    indicator!("subsidy_leverage"),
-    indicator!("subsidy_over_cap"),
-    indicator!("fund_execution"),
-    indicator!("fund_execution_by_source"),
-    indicator!("provider_activity"),
-];
 
 /// The value a `date` parameter may take (and default to) to mean today's date in park time.
 pub const CURRENT_DATE: &str = "current_date";
@@ -265,8 +246,10 @@ pub struct Indicator {
     pub grain: String,
     /// Its parameters, in the order documented.
     pub parameters: Vec<IndicatorParameter>,
-    /// The query, with `$name` placeholders for the parameters.
-    pub sql: &'static str,
+    /// Digits after the point of its float columns in text tables.
+    pub decimals: Decimals,
+    /// The query, with `$name` placeholders for the parameters and its base queries in front.
+    pub sql: String,
 }
 
 impl Indicator {
@@ -366,7 +349,20 @@ struct IndicatorFile {
     formula_en: String,
     grain: String,
     #[serde(default)]
+    bases: Vec<String>,
+    #[serde(default)]
+    decimals: DecimalsFile,
+    #[serde(default)]
     parameters: Vec<ParameterFile>,
+}
+
+/// The `[decimals]` table of a metadata file: `default` for every float column, and a key per
+/// column that needs another number of digits.
+#[derive(Debug, Default, Deserialize)]
+struct DecimalsFile {
+    default: Option<u8>,
+    #[serde(flatten)]
+    columns: BTreeMap<String, u8>,
 }
 
 /// A parameter in a metadata file.
@@ -387,17 +383,22 @@ pub struct IndicatorLibrary {
 }
 
 impl IndicatorLibrary {
-    /// Loads the built-in indicators (embedded in the binary) and checks each definition: the
-    /// metadata parses, its name is its files' name, parameter names are unique, defaults parse
-    /// as their type, and the SQL's `$placeholders` are exactly the declared parameters.
+    /// Loads the built-in indicators (the files of `queries/indicators/`, embedded in the
+    /// binary) and checks each definition: every `.sql` has its `.toml` and the other way
+    /// round, the metadata parses, its name is its files' name, its bases exist, parameter
+    /// names are unique, defaults parse as their type, and the SQL's `$placeholders` (its
+    /// bases' included) are exactly the declared parameters.
     pub fn builtin() -> Result<IndicatorLibrary, IndicatorError> {
-        IndicatorLibrary::load(BUILTIN)
+        IndicatorLibrary::load(&pair_files(INDICATOR_FILES)?, &base_queries(BASE_FILES))
     }
 
-    fn load(sources: &[IndicatorSource]) -> Result<IndicatorLibrary, IndicatorError> {
+    fn load(
+        sources: &[IndicatorSource],
+        bases: &BTreeMap<&str, &str>,
+    ) -> Result<IndicatorLibrary, IndicatorError> {
         let mut indicators: Vec<Indicator> = Vec::with_capacity(sources.len());
         for source in sources {
-            let indicator = load_indicator(source)?;
+            let indicator = load_indicator(source, bases)?;
             if indicators.iter().any(|other| other.name == indicator.name) {
                 return Err(IndicatorError::InvalidDefinition {
                     name: indicator.name,
@@ -440,8 +441,60 @@ impl IndicatorLibrary {
     }
 }
 
-/// Parses and checks one indicator's files.
-fn load_indicator(source: &IndicatorSource) -> Result<Indicator, IndicatorError> {
+/// Pairs the files of the indicator folder, `(file name, text)`, into indicators: each
+/// `<name>.sql` with its `<name>.toml`. A file whose partner is missing is refused, naming both.
+fn pair_files<'a>(
+    files: &[(&'a str, &'a str)],
+) -> Result<Vec<IndicatorSource<'a>>, IndicatorError> {
+    let mut halves: BTreeMap<&str, (Option<&str>, Option<&str>)> = BTreeMap::new();
+    for (file_name, text) in files {
+        if let Some(name) = file_name.strip_suffix(".sql") {
+            halves.entry(name).or_default().0 = Some(text);
+        } else if let Some(name) = file_name.strip_suffix(".toml") {
+            halves.entry(name).or_default().1 = Some(text);
+        }
+    }
+    halves
+        .into_iter()
+        .map(|(name, halves)| match halves {
+            (Some(sql), Some(metadata)) => Ok(IndicatorSource {
+                name,
+                metadata,
+                sql,
+            }),
+            (sql, _) => {
+                let (present, missing) = if sql.is_some() {
+                    ("sql", "toml")
+                } else {
+                    ("toml", "sql")
+                };
+                Err(IndicatorError::InvalidDefinition {
+                    name: name.to_string(),
+                    reason: format!(
+                        "queries/indicators/{name}.{present} has no {name}.{missing} beside it"
+                    ),
+                })
+            }
+        })
+        .collect()
+}
+
+/// Returns the base queries of `queries/indicators/_base/`, `(file name, text)`, by name.
+fn base_queries<'a>(files: &[(&'a str, &'a str)]) -> BTreeMap<&'a str, &'a str> {
+    files
+        .iter()
+        .filter_map(|(file_name, text)| Some((file_name.strip_suffix(".sql")?, *text)))
+        .collect()
+}
+
+/// The most digits after the point an indicator may ask for.
+const MAX_DECIMALS: u8 = 12;
+
+/// Parses and checks one indicator's files, with the base queries it may build on.
+fn load_indicator(
+    source: &IndicatorSource,
+    bases: &BTreeMap<&str, &str>,
+) -> Result<Indicator, IndicatorError> {
     let invalid = |reason: String| IndicatorError::InvalidDefinition {
         name: source.name.to_string(),
         reason,
@@ -457,6 +510,33 @@ fn load_indicator(source: &IndicatorSource) -> Result<Indicator, IndicatorError>
     if !is_snake_case(&file.name) {
         return Err(invalid("the name is not snake_case".into()));
     }
+    let mut used_bases: Vec<(&str, &str)> = Vec::with_capacity(file.bases.len());
+    for base in &file.bases {
+        let Some((name, text)) = bases.get_key_value(base.as_str()) else {
+            return Err(invalid(format!(
+                "it builds on '{base}', which is not a base query in queries/indicators/_base/"
+            )));
+        };
+        if used_bases.iter().any(|(other, _)| other == name) {
+            return Err(invalid(format!("it names the base '{base}' twice")));
+        }
+        used_bases.push((name, text));
+    }
+    let decimals = Decimals {
+        default: file.decimals.default,
+        columns: file.decimals.columns,
+    };
+    if let Some(digits) = decimals
+        .default
+        .iter()
+        .chain(decimals.columns.values())
+        .find(|digits| **digits > MAX_DECIMALS)
+    {
+        return Err(invalid(format!(
+            "{digits} decimals asked for; at most {MAX_DECIMALS}"
+        )));
+    }
+    let sql = with_bases(source.sql, &used_bases);
     let mut parameters: Vec<IndicatorParameter> = Vec::with_capacity(file.parameters.len());
     for parameter in file.parameters {
         if !is_snake_case(&parameter.name) {
@@ -487,7 +567,7 @@ fn load_indicator(source: &IndicatorSource) -> Result<Indicator, IndicatorError>
             description: parameter.description,
         });
     }
-    let used = placeholders(source.sql);
+    let used = placeholders(&sql);
     let declared: BTreeSet<String> = parameters
         .iter()
         .map(|parameter| parameter.name.clone())
@@ -512,8 +592,48 @@ fn load_indicator(source: &IndicatorSource) -> Result<Indicator, IndicatorError>
         formula_en: file.formula_en,
         grain: file.grain,
         parameters,
-        sql: source.sql,
+        decimals,
+        sql,
     })
+}
+
+/// Returns an indicator's SQL with its base queries in front as common table expressions
+/// named after them: the bases join the indicator's own `WITH` list when it has one. Comment
+/// lines at the top stay at the top.
+fn with_bases(sql: &str, bases: &[(&str, &str)]) -> String {
+    if bases.is_empty() {
+        return sql.to_string();
+    }
+    let definitions: Vec<String> = bases
+        .iter()
+        .map(|(name, text)| format!("{name} AS (\n{}\n)", text.trim()))
+        .collect();
+    let definitions = definitions.join(",\n");
+    let (comments, body) = sql.split_at(leading_comments_len(sql));
+    match strip_keyword(body, "WITH") {
+        Some(own_definitions) => format!("{comments}WITH {definitions},{own_definitions}"),
+        None => format!("{comments}WITH {definitions}\n{body}"),
+    }
+}
+
+/// The length of the blank and `--` comment lines at the start of `sql`.
+fn leading_comments_len(sql: &str) -> usize {
+    let mut length = 0;
+    for line in sql.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !(trimmed.is_empty() || trimmed.starts_with("--")) {
+            break;
+        }
+        length += line.len();
+    }
+    length
+}
+
+/// Returns what follows `keyword` (any case) when `text` starts with it as a whole word.
+fn strip_keyword<'a>(text: &'a str, keyword: &str) -> Option<&'a str> {
+    let head = text.get(..keyword.len())?;
+    let rest = &text[keyword.len()..];
+    (head.eq_ignore_ascii_case(keyword) && rest.starts_with(char::is_whitespace)).then_some(rest)
 }
 
 /// Returns true for names such as `energy_intensity` or `from`.
@@ -552,6 +672,6 @@ pub async fn run_indicator(
     params: &BTreeMap<String, String>,
 ) -> crate::Result<DataFrame> {
     let values = indicator.param_values(params)?;
-    let frame = engine.plan(indicator.sql).await?;
+    let frame = engine.plan(&indicator.sql).await?;
     Ok(frame.with_param_values(values)?)
 }

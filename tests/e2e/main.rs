@@ -14,6 +14,7 @@ mod http;
 mod indicators;
 mod ingest;
 mod ingest_reliability;
+mod logging;
 mod matching;
 mod openapi;
 mod pg;

@@ -152,11 +152,19 @@ impl TestHub {
     /// Starts `parkhub serve` without creating a token first; [`TestHub::token`] is the admin
     /// token `serve` printed, if it printed one.
     pub fn start_without_token(data_dir: &Path, extra_args: &[&str]) -> TestHub {
-        let mut child = parkhub(data_dir)
+        let mut command = parkhub(data_dir);
+        command.stderr(Stdio::inherit());
+        TestHub::start_command(command, extra_args)
+    }
+
+    /// Starts `parkhub serve` from `command`, a [`parkhub`] command whose environment or
+    /// stderr the test has set, on a free loopback port and waits until it listens;
+    /// [`TestHub::token`] is the admin token `serve` printed, if it printed one.
+    pub fn start_command(mut command: Command, extra_args: &[&str]) -> TestHub {
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra_args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("parkhub serve starts");
         let stdout = child.stdout.take().expect("stdout is piped");

@@ -156,7 +156,7 @@ fn unknown_indicator_lists_the_indicators() {
     let message = error.to_string();
     assert!(
         message.starts_with(
-            "unknown indicator 'energy_intensty'; the indicators are: output_by_industry, "
+            "unknown indicator 'energy_intensty'; the indicators are: delayed_projects, digital_levels, "
         ),
         "{message}"
     );
@@ -273,11 +273,14 @@ type = "int"
 description = "A year"
 "#;
     let load = |metadata: &'static str, sql: &'static str| {
-        IndicatorLibrary::load(&[IndicatorSource {
-            name: "probe",
-            metadata,
-            sql,
-        }])
+        IndicatorLibrary::load(
+            &[IndicatorSource {
+                name: "probe",
+                metadata,
+                sql,
+            }],
+            &BTreeMap::new(),
+        )
     };
     let library = load(METADATA, "SELECT $year AS year").expect("valid");
     let indicator = library.get("probe").expect("probe");
@@ -333,6 +336,174 @@ description = "A year"
         ))
         .contains("probe.toml")
     );
+}
+
+#[test]
+fn every_sql_file_needs_its_toml_and_the_other_way_round() {
+    let paired = pair_files(&[
+        ("a.sql", "SELECT 1"),
+        ("a.toml", "name = 'a'"),
+        ("b.toml", "name = 'b'"),
+        ("b.sql", "SELECT 2"),
+    ])
+    .expect("pairs");
+    let names: Vec<(&str, &str, &str)> = paired
+        .iter()
+        .map(|source| (source.name, source.sql, source.metadata))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("a", "SELECT 1", "name = 'a'"),
+            ("b", "SELECT 2", "name = 'b'")
+        ]
+    );
+    let orphan_sql = pair_files(&[("a.sql", "SELECT 1"), ("c.sql", "SELECT 3"), ("a.toml", "")])
+        .expect_err("c has no toml");
+    assert_eq!(
+        orphan_sql.to_string(),
+        "the definition of indicator 'c' is invalid: queries/indicators/c.sql has no c.toml beside it"
+    );
+    let orphan_toml = pair_files(&[("d.toml", "")]).expect_err("d has no sql");
+    assert!(
+        orphan_toml
+            .to_string()
+            .ends_with("queries/indicators/d.toml has no d.sql beside it"),
+        "{orphan_toml}"
+    );
+}
+
+#[test]
+fn the_embedded_folder_pairs_up() {
+    // Every file build.rs found in queries/indicators/ has its partner: the library loads
+    // from them all, one indicator per pair.
+    let library = IndicatorLibrary::builtin().expect("library");
+    let sql_files = INDICATOR_FILES
+        .iter()
+        .filter(|(name, _)| name.ends_with(".sql"))
+        .count();
+    assert_eq!(library.list().len(), sql_files);
+    assert_eq!(INDICATOR_FILES.len(), 2 * sql_files);
+    // Listed by name, as the folder sorts them.
+    let names: Vec<&str> = library.list().iter().map(|i| i.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    assert!(
+        library
+            .list()
+            .iter()
+            .any(|indicator| indicator.name == "energy_intensity_by_industry")
+    );
+}
+
+#[test]
+fn every_base_query_is_built_on() {
+    let library = IndicatorLibrary::builtin().expect("library");
+    let bases = base_queries(BASE_FILES);
+    assert!(bases.contains_key("enterprise_energy"), "{bases:?}");
+    for (name, text) in &bases {
+        let users: Vec<&str> = library
+            .list()
+            .iter()
+            .filter(|indicator| indicator.sql.contains(text.trim()))
+            .map(|indicator| indicator.name.as_str())
+            .collect();
+        assert!(
+            !users.is_empty(),
+            "no indicator builds on the base '{name}'"
+        );
+    }
+    // The indicators of one measure at two grains share their base, written once.
+    for (base, indicators) in [
+        (
+            "enterprise_energy",
+            ["energy_intensity", "energy_intensity_by_industry"],
+        ),
+        (
+            "enterprise_output_per_mu",
+            ["output_per_mu", "output_per_mu_by_industry"],
+        ),
+    ] {
+        for name in indicators {
+            let sql = &library.get(name).expect("indicator").sql;
+            assert!(sql.contains(&format!("{base} AS (\n")), "{name}:\n{sql}");
+        }
+    }
+}
+
+#[test]
+fn bases_go_in_front_as_common_table_expressions() {
+    let bases = [("totals", "-- the base\nSELECT $year AS year\n")];
+    assert_eq!(
+        with_bases(
+            "-- an indicator\n\nwith own AS (SELECT 1)\nSELECT * FROM totals, own",
+            &bases
+        ),
+        "-- an indicator\n\nWITH totals AS (\n-- the base\nSELECT $year AS year\n), own AS (SELECT 1)\nSELECT * FROM totals, own"
+    );
+    assert_eq!(
+        with_bases("SELECT * FROM totals", &bases),
+        "WITH totals AS (\n-- the base\nSELECT $year AS year\n)\nSELECT * FROM totals"
+    );
+    // A column that happens to start with the keyword is not taken for it.
+    assert_eq!(with_bases("WITHIN", &[]), "WITHIN", "no bases, no change");
+    assert_eq!(strip_keyword("within_days", "WITH"), None);
+
+    const METADATA: &str = r#"
+name = "probe"
+title_zh = "探针"
+title_en = "Probe"
+unit = "none"
+description = "A test indicator"
+formula_zh = "无"
+formula_en = "none"
+grain = "year"
+bases = ["totals"]
+
+[decimals]
+default = 2
+share = 4
+
+[[parameters]]
+name = "year"
+type = "int"
+default = "2024"
+description = "A year"
+"#;
+    let base_files = BTreeMap::from([("totals", "SELECT $year AS year")]);
+    let load = |metadata: &str, bases: &BTreeMap<&str, &str>| {
+        IndicatorLibrary::load(
+            &[IndicatorSource {
+                name: "probe",
+                metadata,
+                sql: "SELECT year FROM totals",
+            }],
+            bases,
+        )
+    };
+    // The base's placeholders count as the indicator's.
+    let library = load(METADATA, &base_files).expect("valid");
+    let indicator = library.get("probe").expect("probe");
+    assert_eq!(
+        indicator.sql,
+        "WITH totals AS (\nSELECT $year AS year\n)\nSELECT year FROM totals"
+    );
+    assert_eq!(indicator.decimals.for_column("share"), Some(4));
+    assert_eq!(indicator.decimals.for_column("year"), Some(2));
+    let error = load(METADATA, &BTreeMap::new()).expect_err("no such base");
+    assert!(
+        error
+            .to_string()
+            .contains("'totals', which is not a base query"),
+        "{error}"
+    );
+    let twice = METADATA.replace(r#"["totals"]"#, r#"["totals", "totals"]"#);
+    let error = load(&twice, &base_files).expect_err("named twice");
+    assert!(error.to_string().contains("twice"), "{error}");
+    let too_precise = METADATA.replace("share = 4", "share = 13");
+    let error = load(&too_precise, &base_files).expect_err("too many decimals");
+    assert!(error.to_string().contains("13 decimals"), "{error}");
 }
 
 #[test]
@@ -1060,6 +1231,27 @@ async fn every_indicator_runs_with_its_defaults_on_the_full_fixture() {
     for indicator in library.parameterless() {
         let rows = run(&park, &indicator.name, &[]).await;
         assert!(!rows.is_empty(), "{} returned nothing", indicator.name);
+        // The columns given their own decimals are float columns of the answer.
+        let frame = run_indicator(&park.engine, indicator, &BTreeMap::new())
+            .await
+            .expect("plans");
+        for column in indicator.decimals.columns.keys() {
+            let field = frame
+                .schema()
+                .field_with_unqualified_name(column)
+                .unwrap_or_else(|_| panic!("{} has no column {column}", indicator.name));
+            assert!(
+                field.data_type().is_floating(),
+                "{}.{column} is {}, not a float",
+                indicator.name,
+                field.data_type()
+            );
+        }
+        assert!(
+            indicator.decimals.default.is_some(),
+            "{} says how many decimals its measures need",
+            indicator.name
+        );
     }
 }
 
