@@ -3,15 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Float32Array, Float64Array, RecordBatch,
-    StringArray,
-};
-use datafusion::arrow::datatypes::{
-    DataType, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, Schema, SchemaRef, TimeUnit,
-    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
-};
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Schema, SchemaRef};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -401,7 +394,10 @@ mod tests {
             ])),
             vec![
                 Arc::new(Float64Array::from(vec![Some(0.3732918707811799), None])),
-                Arc::new(Float32Array::from(vec![Some(15479.667), Some(0.1)])),
+                Arc::new(datafusion::arrow::array::Float32Array::from(vec![
+                    Some(15479.667),
+                    Some(0.1),
+                ])),
             ],
         )
         .expect("batch");
