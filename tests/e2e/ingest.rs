@@ -881,7 +881,6 @@ fn a_registry_export_without_key_industries_gets_them_from_the_industry_code() {
 fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
     let dir = fresh_dir("ingest-http-aliases");
     let hub = TestHub::start(&dir, &[]);
-    let client = http();
     let (machinery, fibres, cars) = (
         uscc("91320500MA1N0T0A1"),
         uscc("91320500MA1N0T0A2"),
@@ -893,14 +892,7 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
          {fibres},苏州华纶化纤有限公司,C2822,纺织\n\
          {cars},苏州汽车零部件有限公司,C3670,machinery\n"
     );
-    let response = client
-        .post(hub.url("/api/ingest/enterprises"))
-        .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .expect("post");
-    assert_eq!(response.status(), 200);
-    let report: Value = response.json().expect("JSON");
+    let report = post_ok(&hub, "enterprises", "text/csv", body);
     assert_counts(&report, "committed", (3, 2, 1));
     assert_eq!(error_places(&report), vec![(2, "key_industry".to_string())]);
     assert_eq!(
@@ -908,14 +900,8 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
         "重点行业 的值“petrochemicals”与industry_code“C3411”不符（应为 machinery） / \
          key_industry: 'petrochemicals' does not fit industry_code 'C3411' (expected machinery)"
     );
-    let rows = sql_json(
-        &dir,
-        "SELECT industry_code, key_industry FROM enterprises ORDER BY uscc",
-    );
     assert_eq!(
-        rows.iter()
-            .map(|row| row["key_industry"].as_str().expect("key industry"))
-            .collect::<Vec<_>>(),
+        texts(&dir, "SELECT key_industry FROM enterprises ORDER BY uscc"),
         ["textiles", "machinery"],
         "C28 may be textiles and C36 machinery: partly included divisions"
     );
@@ -936,28 +922,18 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
     })
     .collect::<Vec<_>>()
     .join("\n");
-    let response = client
-        .post(hub.url("/api/ingest/service_offerings"))
-        .header("content-type", "application/x-ndjson")
-        .body(offerings)
-        .send()
-        .expect("post");
-    assert_eq!(response.status(), 200);
-    let report: Value = response.json().expect("JSON");
+    let report = post_ok(&hub, "service_offerings", "application/x-ndjson", offerings);
     assert_counts(&report, "committed", (4, 4, 0));
-    let rows = sql_json(
-        &dir,
-        "SELECT deployment FROM service_offerings ORDER BY offering_id",
-    );
     assert_eq!(
-        rows.iter()
-            .map(|row| row["deployment"].as_str().expect("deployment"))
-            .collect::<Vec<_>>(),
+        texts(
+            &dir,
+            "SELECT deployment FROM service_offerings ORDER BY offering_id"
+        ),
         ["on_premise", "on_premise", "saas", "hybrid"]
     );
 
     // The formats the 415 names are the registry's.
-    let response = client
+    let response = http()
         .post(hub.url("/api/ingest/enterprises"))
         .header("content-type", "text/html")
         .body("<html></html>")
@@ -972,4 +948,27 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
          application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or say ?format=)"
     );
     drop(hub);
+}
+
+/// Posts `body` to `POST /api/ingest/{table}`, which must answer 200; returns the report.
+fn post_ok(hub: &TestHub, table: &str, content_type: &str, body: String) -> Value {
+    let response = http()
+        .post(hub.url(&format!("/api/ingest/{table}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    response.json().expect("JSON")
+}
+
+/// The first column of every row of `query`, as text.
+fn texts(data_dir: &Path, query: &str) -> Vec<String> {
+    sql_json(data_dir, query)
+        .iter()
+        .map(|row| {
+            let value = row.values().next().expect("a column");
+            value.as_str().expect("text").to_string()
+        })
+        .collect()
 }
