@@ -92,9 +92,19 @@ pub struct ColumnContract {
     /// A domain check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<ColumnCheck>,
+    /// The derivation that fills this column from others when the source has no value for it,
+    /// and checks a value the source does give: the name of one of
+    /// [`crate::validate::derive::DERIVATIONS`] (`tce_from_energy`, `key_industry_from_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derive: Option<String>,
     /// The only values allowed, for text columns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<String>,
+    /// The words users write for allowed values, by the value they stand for
+    /// (`on_premise = ["private", "私有化部署"]`): matched like allowed values (ignoring case
+    /// and surrounding blanks) and stored as the value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub value_aliases: BTreeMap<String, Vec<String>>,
     /// The smallest value allowed, for numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -120,6 +130,27 @@ impl ColumnContract {
     /// Returns the Arrow field of this column.
     pub fn arrow_field(&self) -> Field {
         Field::new(&self.name, self.column_type.arrow_type(), !self.required)
+    }
+
+    /// Returns the allowed value `text` stands for: the value itself written in another case,
+    /// or the value one of its [`ColumnContract::value_aliases`] stands for.
+    pub fn allowed_value_of(&self, text: &str) -> Option<&str> {
+        let text = text.trim();
+        if let Some(allowed) = self
+            .allowed
+            .iter()
+            .find(|allowed| allowed.eq_ignore_ascii_case(text))
+        {
+            return Some(allowed);
+        }
+        self.value_aliases
+            .iter()
+            .find(|(_, aliases)| {
+                aliases
+                    .iter()
+                    .any(|alias| alias.trim().eq_ignore_ascii_case(text))
+            })
+            .map(|(value, _)| value.as_str())
     }
 
     /// Returns true when `header` names this column (its name or one of its aliases, ignoring
@@ -198,6 +229,10 @@ impl TableContract {
                     column.name
                 )));
             }
+            check_value_aliases(column).map_err(&invalid)?;
+            if let Some(name) = &column.derive {
+                crate::validate::derive::resolve(self, column, name).map_err(&invalid)?;
+            }
         }
         if let Some(column) = self
             .columns
@@ -272,6 +307,42 @@ impl TableContract {
     pub fn description(&self) -> String {
         format!("{} / {}", self.description_zh, self.description_en)
     }
+}
+
+/// Checks that a column's value aliases stand for allowed values and that no word stands for
+/// two values.
+fn check_value_aliases(column: &ColumnContract) -> std::result::Result<(), String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (value, aliases) in &column.value_aliases {
+        if !column.allowed.contains(value) {
+            return Err(format!(
+                "column '{}': value alias for '{value}', which is not an allowed value",
+                column.name
+            ));
+        }
+        for alias in aliases {
+            let word = alias.trim().to_ascii_lowercase();
+            if let Some(allowed) = column
+                .allowed
+                .iter()
+                .find(|allowed| allowed.to_ascii_lowercase() == word)
+            {
+                return Err(format!(
+                    "column '{}': '{alias}' is the allowed value '{allowed}' itself",
+                    column.name
+                ));
+            }
+            if let Some(other) = seen.insert(word, value)
+                && other != value
+            {
+                return Err(format!(
+                    "column '{}': '{alias}' stands for both '{other}' and '{value}'",
+                    column.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -672,6 +743,66 @@ mod tests {
         assert!(
             message.contains("enterprises, production_monthly"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn builtin_contracts_round_trip_through_toml() {
+        for contract in Contracts::builtin()
+            .expect("built-in contracts parse")
+            .iter()
+        {
+            let text = toml::to_string_pretty(contract.as_ref()).expect("serialises");
+            let parsed = TableContract::from_toml(&contract.name, &text).expect("parses back");
+            assert_eq!(&parsed, contract.as_ref(), "{text}");
+        }
+    }
+
+    #[test]
+    fn value_aliases_and_derivations_are_checked() {
+        let contract = |column: &str| {
+            format!(
+                "name = \"t\"\ndescription_zh = \"\"\ndescription_en = \"\"\nmode = \"append\"\n\
+                 [[columns]]\nname = \"code\"\ntype = \"int64\"\n\
+                 [[columns]]\nname = \"a\"\ntype = \"string\"\n{column}"
+            )
+        };
+        let refused = |column: &str| {
+            TableContract::from_toml("t.toml", &contract(column))
+                .expect_err("refused")
+                .to_string()
+        };
+        let good =
+            "allowed = [\"x\", \"y\"]\n[columns.value_aliases]\nx = [\"叉\"]\ny = [\"歪\"]\n";
+        let parsed = TableContract::from_toml("t.toml", &contract(good)).expect("parses");
+        assert_eq!(
+            parsed
+                .column("a")
+                .and_then(|column| column.allowed_value_of(" 叉 ")),
+            Some("x")
+        );
+        assert_eq!(
+            refused("allowed = [\"x\"]\n[columns.value_aliases]\nz = [\"叉\"]\n"),
+            "contract 't.toml': column 'a': value alias for 'z', which is not an allowed value"
+        );
+        assert_eq!(
+            refused("allowed = [\"x\", \"y\"]\n[columns.value_aliases]\nx = [\"Y\"]\n"),
+            "contract 't.toml': column 'a': 'Y' is the allowed value 'y' itself"
+        );
+        assert_eq!(
+            refused(
+                "allowed = [\"x\", \"y\"]\n[columns.value_aliases]\nx = [\"叉\"]\ny = [\"叉\"]\n"
+            ),
+            "contract 't.toml': column 'a': '叉' stands for both 'x' and 'y'"
+        );
+        assert!(
+            refused("derive = \"guess\"\n").contains(
+                "column 'a': unknown derivation 'guess' (the derivations are: tce_from_energy, key_industry_from_code)"
+            )
+        );
+        assert_eq!(
+            refused("derive = \"key_industry_from_code\"\n"),
+            "contract 't.toml': column 'a': derivation 'key_industry_from_code' reads column 'industry_code', which the table does not have"
         );
     }
 

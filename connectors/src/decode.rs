@@ -23,7 +23,7 @@
 //! caller decides what that means.
 //!
 //! ```ignore
-//! let options = DecodeOptions { known_headers, ..DecodeOptions::new(SourceFormat::Csv) };
+//! let options = DecodeOptions { known_headers, ..DecodeOptions::new(SourceFormat::CSV) };
 //! let mut rows = decoder(Box::new(body), &options)?;
 //! let schema = rows.schema();
 //! for batch in &mut rows { validate(batch?)?; }
@@ -32,6 +32,7 @@
 mod batch;
 mod csv;
 mod encoding;
+mod formats;
 mod json;
 mod options;
 mod parquet;
@@ -48,11 +49,11 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 
 pub use batch::{ROW_ERROR_COLUMN, SOURCE_ROW_COLUMN};
-pub use options::{
-    DEFAULT_BATCH_ROWS, DEFAULT_MAX_RECORD_BYTES, DecodeOptions, SourceFormat, TextEncoding,
-};
+pub use formats::{FORMATS, Format, SourceFormat};
+pub use options::{DEFAULT_BATCH_ROWS, DEFAULT_MAX_RECORD_BYTES, DecodeOptions, TextEncoding};
 
 use crate::error::Error;
+use formats::Open;
 use source::ByteCounter;
 
 /// A stream of decoded batches with a stable schema.
@@ -81,43 +82,26 @@ pub fn decoder(
     source: Box<dyn Read + Send>,
     options: &DecodeOptions,
 ) -> Result<Box<dyn RowDecoder>, Error> {
-    match options.format {
-        SourceFormat::Csv => Ok(Box::new(csv::CsvDecoder::new(source, options)?)),
-        SourceFormat::Ndjson => Ok(Box::new(json::JsonDecoder::ndjson(source, options)?)),
-        SourceFormat::Json => Ok(Box::new(json::JsonDecoder::json(source, options)?)),
-        SourceFormat::Parquet | SourceFormat::Xlsx => {
+    match options.format.opener() {
+        Open::Stream(open) => open(source, options),
+        Open::File(open) => {
             let mut source = source;
             let counter = ByteCounter::default();
             let file = source::spool(&mut source, &counter)?;
-            random_access_decoder(file, counter, options)
+            open(file, counter, options)
         }
     }
 }
 
 /// Returns a decoder of a local file, which Parquet and XLSX read in place instead of copying.
 pub fn decoder_for_file(file: File, options: &DecodeOptions) -> Result<Box<dyn RowDecoder>, Error> {
-    match options.format {
-        SourceFormat::Csv | SourceFormat::Ndjson | SourceFormat::Json => {
-            decoder(Box::new(file), options)
-        }
-        SourceFormat::Parquet | SourceFormat::Xlsx => {
+    match options.format.opener() {
+        Open::Stream(open) => open(Box::new(file), options),
+        Open::File(open) => {
             let counter = ByteCounter::default();
             let size = file.metadata().map(|m| m.len()).unwrap_or(0);
             counter.add(size);
-            random_access_decoder(file, counter, options)
+            open(file, counter, options)
         }
-    }
-}
-
-fn random_access_decoder(
-    file: File,
-    counter: ByteCounter,
-    options: &DecodeOptions,
-) -> Result<Box<dyn RowDecoder>, Error> {
-    match options.format {
-        SourceFormat::Xlsx => Ok(Box::new(xlsx::XlsxDecoder::open(file, counter, options)?)),
-        _ => Ok(Box::new(parquet::ParquetDecoder::open(
-            file, counter, options,
-        )?)),
     }
 }

@@ -161,9 +161,50 @@ pub fn key_industry_of(industry_code: &str) -> &'static KeyIndustry {
         .unwrap_or(&KEY_INDUSTRIES[KEY_INDUSTRIES.len() - 1])
 }
 
+/// Returns the key industries a GB/T 4754 code may be counted in: the one its division
+/// primarily belongs to (`other` when none), and those its division or group is often partly
+/// included in (C28 化学纤维 petrochemicals or textiles, C292 塑料制品 light industry, C36–C38
+/// machinery, …).
+pub fn plausible_key_industries(industry_code: &str) -> Vec<&'static KeyIndustry> {
+    let code = industry_code.trim();
+    let mut plausible = vec![key_industry_of(code)];
+    for industry in KEY_INDUSTRIES {
+        let partly = industry
+            .partial_divisions
+            .iter()
+            .any(|prefix| code.starts_with(prefix));
+        if partly && !plausible.contains(&industry) {
+            plausible.push(industry);
+        }
+    }
+    plausible
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plausible(code: &str) -> Vec<&'static str> {
+        plausible_key_industries(code)
+            .iter()
+            .map(|industry| industry.code)
+            .collect()
+    }
+
+    #[test]
+    fn partly_included_divisions_allow_more_than_one_key_industry() {
+        assert_eq!(plausible("C3411"), ["machinery"]);
+        assert_eq!(plausible("C2822"), ["other", "petrochemicals", "textiles"]);
+        assert_eq!(plausible("C2911"), ["other", "petrochemicals"]);
+        assert_eq!(
+            plausible("C2922"),
+            ["other", "petrochemicals", "light_industry"]
+        );
+        assert_eq!(plausible("C3612"), ["other", "machinery"]);
+        assert_eq!(plausible("C3851"), ["other", "machinery", "light_industry"]);
+        assert_eq!(plausible("C3982"), ["other"]);
+        assert_eq!(plausible("F5123"), ["other"]);
+    }
 
     #[test]
     fn divisions_map_to_their_key_industry() {

@@ -104,6 +104,39 @@ pub struct IngestReport {
     pub finished_at: DateTime<Utc>,
 }
 
+impl IngestReport {
+    /// Returns the report of a batch that starts now: nothing read or written yet, and
+    /// `failed` until it ends otherwise.
+    fn started(batch_id: String, table: &str, source: &str) -> IngestReport {
+        let now = Utc::now();
+        IngestReport {
+            batch_id,
+            table: table.to_string(),
+            source: source.to_string(),
+            status: IngestStatus::Failed,
+            rows_read: 0,
+            rows_written: 0,
+            rows_rejected: 0,
+            duplicate: false,
+            errors: Vec::new(),
+            error: None,
+            content_sha256: String::new(),
+            started_at: now,
+            finished_at: now,
+        }
+    }
+
+    /// Returns the report of a delivery that failed before it became a batch (the file could
+    /// not be fetched, its format could not be told, the lake refused it): no batch id,
+    /// nothing read or written, and `error` saying why.
+    pub fn failed(table: &str, source: &str, error: impl Into<String>) -> IngestReport {
+        IngestReport {
+            error: Some(error.into()),
+            ..IngestReport::started(String::new(), table, source)
+        }
+    }
+}
+
 /// Counters a caller can watch while a batch is ingested (for progress bars).
 #[derive(Debug, Default)]
 pub struct IngestProgress {
@@ -167,22 +200,11 @@ impl Ingestor {
         progress: Arc<IngestProgress>,
     ) -> Result<IngestReport> {
         let contract = Arc::clone(self.contracts()?.get(&request.table)?);
-        let started_at = Utc::now();
-        let mut report = IngestReport {
-            batch_id: uuid::Uuid::new_v4().to_string(),
-            table: request.table.clone(),
-            source: request.source.clone(),
-            status: IngestStatus::Failed,
-            rows_read: 0,
-            rows_written: 0,
-            rows_rejected: 0,
-            duplicate: false,
-            errors: Vec::new(),
-            error: None,
-            content_sha256: String::new(),
-            started_at,
-            finished_at: started_at,
-        };
+        let mut report = IngestReport::started(
+            uuid::Uuid::new_v4().to_string(),
+            &request.table,
+            &request.source,
+        );
         let hashed = {
             let path = path.to_path_buf();
             let progress = Arc::clone(&progress);
@@ -611,7 +633,7 @@ mod tests {
         let report = ingestor
             .ingest_file(
                 &file,
-                request("enterprises", SourceFormat::Csv),
+                request("enterprises", SourceFormat::CSV),
                 Arc::clone(&progress),
             )
             .await
@@ -643,7 +665,7 @@ mod tests {
         let again = ingestor
             .ingest_file(
                 &file,
-                request("enterprises", SourceFormat::Csv),
+                request("enterprises", SourceFormat::CSV),
                 Arc::clone(&progress),
             )
             .await
@@ -677,6 +699,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_delivery_that_never_became_a_batch_has_a_failed_report() {
+        let report = IngestReport::failed("enterprises", "s3://park/a.xls", "unknown file type");
+        assert_eq!(report.status, IngestStatus::Failed);
+        assert_eq!(report.error.as_deref(), Some("unknown file type"));
+        assert_eq!(
+            (
+                report.batch_id.as_str(),
+                report.table.as_str(),
+                report.source.as_str()
+            ),
+            ("", "enterprises", "s3://park/a.xls")
+        );
+        assert_eq!(
+            (report.rows_read, report.rows_written, report.rows_rejected),
+            (0, 0, 0)
+        );
+        assert!(!report.duplicate && report.errors.is_empty() && report.content_sha256.is_empty());
+        assert_eq!(report.started_at, report.finished_at);
+    }
+
     #[tokio::test]
     async fn an_unreadable_source_fails_and_changes_no_table() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -687,7 +730,7 @@ mod tests {
         let report = ingestor
             .ingest_file(
                 &file,
-                request("enterprises", SourceFormat::Csv),
+                request("enterprises", SourceFormat::CSV),
                 Arc::new(IngestProgress::default()),
             )
             .await
@@ -711,7 +754,7 @@ mod tests {
         let missing = ingestor
             .ingest_file(
                 &dir.path().join("absent.csv"),
-                request("enterprises", SourceFormat::Csv),
+                request("enterprises", SourceFormat::CSV),
                 Arc::new(IngestProgress::default()),
             )
             .await

@@ -4,12 +4,15 @@
 //! A [`Validator`] maps the source's header onto a table contract once
 //! ([`headers::HeaderMapping`]), then for each decoded batch coerces each value to its column's
 //! type ([`coerce`]), applies the contract's checks (required, allowed values, ranges, USCC
-//! check character, GB/T 4754 code), normalises units named in headers (元 → 万元) and energy
-//! quantities to tce, and rejects later rows that repeat a key. A row with any problem is
+//! check character, GB/T 4754 code), takes the words users write for allowed values (value
+//! aliases: 私有化部署 → `on_premise`), normalises units named in headers (元 → 万元), fills
+//! and checks the columns the contract declares as derived ([`derive`]: an energy reading's
+//! tce, an enterprise's key industry), and rejects later rows that repeat a key. A row with any problem is
 //! rejected whole, with every problem it has; the others are returned as a batch of the
 //! table's data schema.
 
 pub mod coerce;
+pub mod derive;
 pub mod headers;
 pub mod problem;
 
@@ -28,8 +31,9 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde_json::Value;
 
 use crate::contract::{ColumnCheck, ColumnContract, ColumnType, TIMESTAMP_ZONE, TableContract};
-use crate::energy::{ConversionProblem, EnergyFactors};
-use crate::error::Result;
+use crate::energy::EnergyFactors;
+use crate::error::{Error, Result};
+use derive::{Derivation, Derive, Labelled};
 pub use headers::HeaderMapping;
 pub use problem::{Problem, ProblemKind};
 
@@ -115,6 +119,16 @@ pub struct Validator {
     nullable_schema: SchemaRef,
     /// Key → the source row it first appeared on (upsert tables only).
     seen_keys: HashMap<String, u64>,
+    /// The columns the contract derives, in contract order.
+    derived: Vec<DerivedColumn>,
+}
+
+/// A column the contract derives, with the positions of the columns it is derived from.
+#[derive(Debug)]
+struct DerivedColumn {
+    position: usize,
+    derivation: &'static Derivation,
+    inputs: Vec<usize>,
 }
 
 impl Validator {
@@ -125,6 +139,7 @@ impl Validator {
         source_schema: &Schema,
         options: ValidationOptions,
     ) -> Result<Validator> {
+        let derived = derived_columns(&contract)?;
         let mapping = HeaderMapping::new(&contract, source_schema)?;
         let data_schema = contract.data_schema();
         let nullable_schema = Arc::new(Schema::new(
@@ -141,6 +156,7 @@ impl Validator {
             data_schema,
             nullable_schema,
             seen_keys: HashMap::new(),
+            derived,
         })
     }
 
@@ -204,8 +220,11 @@ impl Validator {
                     )?
                 }
             };
+            // A derived column may be empty until it is derived.
+            let required = column.required && column.derive.is_none();
             check_column(
                 column,
+                required,
                 self.label_of(position),
                 &array,
                 &self.options,
@@ -213,9 +232,7 @@ impl Validator {
             );
             columns.push(array);
         }
-        if self.contract.name == "energy_readings" {
-            self.derive_energy_tce(&mut columns, &mut problems)?;
-        }
+        self.derive_columns(&mut columns, &mut problems)?;
         self.check_duplicate_keys(&columns, &source_rows, &mut problems);
 
         let keep: BooleanArray = problems.iter().map(|row| Some(row.is_empty())).collect();
@@ -244,70 +261,50 @@ impl Validator {
         }
     }
 
-    fn derive_energy_tce(
+    /// Fills and checks the derived columns; a required one still empty afterwards is missing,
+    /// unless a column it is derived from already has a problem on that row.
+    fn derive_columns(
         &self,
         columns: &mut [ArrayRef],
         problems: &mut [Vec<Problem>],
     ) -> Result<()> {
-        let position = |name: &str| {
-            self.contract
-                .columns
-                .iter()
-                .position(|column| column.name == name)
-        };
-        let (Some(type_at), Some(value_at), Some(unit_at), Some(tce_at)) = (
-            position("energy_type"),
-            position("value"),
-            position("unit"),
-            position("tce"),
-        ) else {
-            return Ok(());
-        };
-        let energy_types = columns[type_at].as_string::<i32>().clone();
-        let values = columns[value_at]
-            .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
-            .clone();
-        let units = columns[unit_at].as_string::<i32>().clone();
-        let given = columns[tce_at]
-            .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
-            .clone();
-        let mut tce = Float64Builder::with_capacity(values.len());
-        for (row, row_problems) in problems.iter_mut().enumerate().take(values.len()) {
-            if !given.is_null(row) {
-                tce.append_value(given.value(row));
-                continue;
-            }
-            if energy_types.is_null(row) || values.is_null(row) || units.is_null(row) {
-                tce.append_null();
-                continue;
-            }
-            match self.options.energy_factors.tce(
-                energy_types.value(row),
-                values.value(row),
-                units.value(row),
-            ) {
-                Ok(converted) => tce.append_option(converted),
-                Err(ConversionProblem::UnitMismatch { expected }) => {
-                    row_problems.push(Problem {
-                        column: Some("unit".into()),
-                        label: Some(self.label_of(unit_at)),
-                        value: Some(units.value(row).to_string()),
-                        kind: ProblemKind::UnitMismatch { expected },
+        for derived in &self.derived {
+            let column = &self.contract.columns[derived.position];
+            let labelled = |position: usize| Labelled {
+                column: &self.contract.columns[position],
+                label: self.label_of(position),
+                values: &columns[position],
+            };
+            let derive = Derive {
+                inputs: derived.inputs.iter().copied().map(labelled).collect(),
+                given: labelled(derived.position),
+                options: &self.options,
+            };
+            let values = derived.derivation.apply(&derive, problems)?;
+            if column.required {
+                let concerned: Vec<&str> = std::iter::once(derived.position)
+                    .chain(derived.inputs.iter().copied())
+                    .map(|position| self.contract.columns[position].name.as_str())
+                    .collect();
+                for (row, row_problems) in problems.iter_mut().enumerate() {
+                    let already_reported = row_problems.iter().any(|problem| {
+                        problem
+                            .column
+                            .as_deref()
+                            .is_some_and(|name| concerned.contains(&name))
                     });
-                    tce.append_null();
-                }
-                Err(ConversionProblem::UnknownType) => {
-                    row_problems.push(Problem {
-                        column: Some("energy_type".into()),
-                        label: Some(self.label_of(type_at)),
-                        value: Some(energy_types.value(row).to_string()),
-                        kind: ProblemKind::UnknownEnergyType,
-                    });
-                    tce.append_null();
+                    if values.is_null(row) && !already_reported {
+                        row_problems.push(Problem {
+                            column: Some(column.name.clone()),
+                            label: Some(self.label_of(derived.position)),
+                            value: None,
+                            kind: ProblemKind::Missing,
+                        });
+                    }
                 }
             }
+            columns[derived.position] = values;
         }
-        columns[tce_at] = Arc::new(tce.finish());
         Ok(())
     }
 
@@ -409,6 +406,37 @@ impl Validator {
             })
             .collect()
     }
+}
+
+/// Resolves the derivations a contract declares.
+fn derived_columns(contract: &TableContract) -> Result<Vec<DerivedColumn>> {
+    let mut derived = Vec::new();
+    for (position, column) in contract.columns.iter().enumerate() {
+        let Some(name) = &column.derive else {
+            continue;
+        };
+        let derivation =
+            derive::resolve(contract, column, name).map_err(|reason| Error::InvalidContract {
+                source_name: contract.name.clone(),
+                reason,
+            })?;
+        let inputs = derivation
+            .inputs
+            .iter()
+            .filter_map(|(input, _)| {
+                contract
+                    .columns
+                    .iter()
+                    .position(|column| column.name == *input)
+            })
+            .collect();
+        derived.push(DerivedColumn {
+            position,
+            derivation,
+            inputs,
+        });
+    }
+    Ok(derived)
 }
 
 /// What each type expects, for messages.
@@ -584,14 +612,10 @@ fn coerce_column(
 }
 
 /// Returns a text value in the spelling the contract uses: allowed values match regardless of
-/// case, USCCs and industry codes are upper case.
+/// case or through the column's value aliases, USCCs and industry codes are upper case.
 fn canonical_text(column: &ColumnContract, value: &str) -> String {
-    if let Some(allowed) = column
-        .allowed
-        .iter()
-        .find(|allowed| allowed.eq_ignore_ascii_case(value))
-    {
-        return allowed.clone();
+    if let Some(allowed) = column.allowed_value_of(value) {
+        return allowed.to_string();
     }
     match column.check {
         Some(ColumnCheck::Uscc | ColumnCheck::Gbt4754) => value.to_ascii_uppercase(),
@@ -602,6 +626,7 @@ fn canonical_text(column: &ColumnContract, value: &str) -> String {
 /// Applies the contract's checks to a coerced column.
 fn check_column(
     column: &ColumnContract,
+    required: bool,
     label: String,
     array: &ArrayRef,
     options: &ValidationOptions,
@@ -618,7 +643,7 @@ fn check_column(
             .iter()
             .any(|p| p.column.as_deref() == Some(column.name.as_str()));
         if array.is_null(row) {
-            if column.required && !already_reported {
+            if required && !already_reported {
                 row_problems.push(problem(ProblemKind::Missing, None));
             }
             continue;
@@ -975,5 +1000,192 @@ mod tests {
 
     fn validator_for_enterprises(batch: &RecordBatch) -> Validator {
         validator("enterprises", batch)
+    }
+
+    fn strings<'a>(batch: &'a RecordBatch, column: &str) -> Vec<Option<&'a str>> {
+        batch
+            .column_by_name(column)
+            .expect("column")
+            .as_string::<i32>()
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_registry_without_key_industries_gets_them_from_the_industry_code() {
+        let batch = source(
+            &["统一社会信用代码", "企业名称", "行业代码"],
+            &[
+                &[Some("91110000600037341L"), Some("甲"), Some("C3411")],
+                &[Some("91110000710926094P"), Some("乙"), Some("C2614")],
+                &[Some("91440300568520498A"), Some("丙"), Some("C3982")],
+                &[Some("9144030071526726XG"), Some("丁"), Some("X12")],
+            ],
+        );
+        let mut validator = validator_for_enterprises(&batch);
+        let outcome = validator.validate(&batch).expect("validates");
+        assert_eq!(
+            strings(&outcome.valid, "key_industry"),
+            [Some("machinery"), Some("petrochemicals"), Some("other")]
+        );
+        assert_eq!(outcome.rejected.len(), 1);
+        let reasons: Vec<String> = outcome.rejected[0]
+            .problems
+            .iter()
+            .map(Problem::reason_en)
+            .collect();
+        assert_eq!(
+            reasons,
+            ["industry_code: 'X12' is not a GB/T 4754 industry code (e.g. C3411)"],
+            "a bad code is reported once, not again as a missing key industry"
+        );
+    }
+
+    #[test]
+    fn a_given_key_industry_must_fit_the_industry_code() {
+        let batch = source(
+            &["uscc", "name", "industry_code", "重点行业"],
+            &[
+                &[
+                    Some("91110000600037341L"),
+                    Some("甲"),
+                    Some("C3411"),
+                    Some("petrochemicals"),
+                ],
+                &[
+                    Some("91110000710926094P"),
+                    Some("乙"),
+                    Some("C2822"),
+                    Some("纺织"),
+                ],
+                &[
+                    Some("91440300568520498A"),
+                    Some("丙"),
+                    Some("C3612"),
+                    Some("machinery"),
+                ],
+                &[
+                    Some("9144030071526726XG"),
+                    Some("丁"),
+                    Some("C3612"),
+                    Some("other"),
+                ],
+                &[Some("91310115MA1K3BTP2B"), Some("戊"), Some("C3411"), None],
+            ],
+        );
+        let mut validator = validator_for_enterprises(&batch);
+        let outcome = validator.validate(&batch).expect("validates");
+        assert_eq!(
+            strings(&outcome.valid, "key_industry"),
+            [
+                Some("textiles"),
+                Some("machinery"),
+                Some("other"),
+                Some("machinery")
+            ],
+            "partly included divisions accept each plausible key industry; an empty one is filled"
+        );
+        assert_eq!(outcome.rejected.len(), 1);
+        let rejected = &outcome.rejected[0];
+        assert_eq!(rejected.source_row, 2);
+        assert_eq!(
+            rejected.problems[0].message(2),
+            "第 2 行 重点行业 的值“petrochemicals”与industry_code“C3411”不符（应为 machinery） / \
+             row 2: key_industry: 'petrochemicals' does not fit industry_code 'C3411' (expected machinery)"
+        );
+    }
+
+    #[test]
+    fn allowed_values_take_the_words_users_write() {
+        let batch = source(
+            &[
+                "offering_id",
+                "provider_id",
+                "name",
+                "category",
+                "deployment",
+            ],
+            &[
+                &[
+                    Some("o1"),
+                    Some("p1"),
+                    Some("甲"),
+                    Some("MES"),
+                    Some("私有化部署"),
+                ],
+                &[
+                    Some("o2"),
+                    Some("p1"),
+                    Some("乙"),
+                    Some("MES"),
+                    Some(" Private "),
+                ],
+                &[
+                    Some("o3"),
+                    Some("p1"),
+                    Some("丙"),
+                    Some("MES"),
+                    Some("云端"),
+                ],
+                &[
+                    Some("o4"),
+                    Some("p1"),
+                    Some("丁"),
+                    Some("MES"),
+                    Some("SaaS"),
+                ],
+                &[
+                    Some("o5"),
+                    Some("p1"),
+                    Some("戊"),
+                    Some("MES"),
+                    Some("自建机房"),
+                ],
+            ],
+        );
+        let mut offerings = validator("service_offerings", &batch);
+        let outcome = offerings.validate(&batch).expect("validates");
+        assert_eq!(
+            strings(&outcome.valid, "deployment"),
+            [
+                Some("on_premise"),
+                Some("on_premise"),
+                Some("saas"),
+                Some("saas")
+            ]
+        );
+        assert_eq!(outcome.rejected.len(), 1);
+        assert!(
+            outcome.rejected[0].problems[0]
+                .reason_en()
+                .contains("deployment: '自建机房' is not one of saas, on_premise, hybrid, edge"),
+            "{:?}",
+            outcome.rejected[0].problems
+        );
+
+        let readings = source(
+            &["uscc", "meter_id", "ts", "能源类型", "value", "单位"],
+            &[&[
+                Some("91110000600037341L"),
+                Some("E-1"),
+                Some("2025-01-15 08:00:00"),
+                Some("电"),
+                Some("10000"),
+                Some("度"),
+            ]],
+        );
+        let mut energy = validator("energy_readings", &readings);
+        let outcome = energy.validate(&readings).expect("validates");
+        assert_eq!(
+            strings(&outcome.valid, "energy_type"),
+            [Some("electricity")]
+        );
+        assert_eq!(strings(&outcome.valid, "unit"), [Some("kWh")]);
+        let tce = outcome.valid.column_by_name("tce").expect("tce");
+        let tce = tce.as_any().downcast_ref::<Float64Array>().expect("f64");
+        assert!(
+            (tce.value(0) - 1.229).abs() < 1e-9,
+            "the tce is derived from the aliased values"
+        );
     }
 }

@@ -72,7 +72,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             api::catalog_entries::replace,
             api::catalog_entries::delete
         ))
-        .routes(routes!(api::ingest::ingest, api::ingest::report))
+        .routes(api::ingest::routes())
         .routes(routes!(api::quarantine::list))
         .routes(routes!(api::tokens::list, api::tokens::create))
         .routes(routes!(api::tokens::revoke))

@@ -107,10 +107,10 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
         .unwrap_or_default();
     let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
     let report = match SourceFormat::from_extension(&shown) {
-        None => failed(
+        None => IngestReport::failed(
             &table,
             &shown,
-            "unknown file type: use .csv, .tsv, .ndjson, .jsonl, .json, .parquet or .xlsx",
+            format!("unknown file type: use {}", SourceFormat::extensions_list()),
         ),
         Some(format) => {
             let request = IngestRequest {
@@ -131,7 +131,7 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
                         .await;
                     report
                 }
-                Err(error) => failed(&table, &shown, &error.to_string()),
+                Err(error) => IngestReport::failed(&table, &shown, error.to_string()),
             }
         }
     };
@@ -145,25 +145,6 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
         tracing::error!(file = %shown, %error, "cannot move the file out of the drop folder");
     }
     report
-}
-
-fn failed(table: &str, source: &str, error: &str) -> IngestReport {
-    let now = chrono::Utc::now();
-    IngestReport {
-        batch_id: String::new(),
-        table: table.to_string(),
-        source: source.to_string(),
-        status: IngestStatus::Failed,
-        rows_read: 0,
-        rows_written: 0,
-        rows_rejected: 0,
-        duplicate: false,
-        errors: Vec::new(),
-        error: Some(error.to_string()),
-        content_sha256: String::new(),
-        started_at: now,
-        finished_at: now,
-    }
 }
 
 /// Moves the file to `done/` or `failed/` beside it, with its report; a name already taken

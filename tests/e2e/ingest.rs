@@ -834,3 +834,141 @@ fn eight_concurrent_http_ingests_into_one_table_all_land() {
     assert_eq!(count(&dir, "energy_readings"), before + 3);
     drop(hub);
 }
+
+#[test]
+fn a_registry_export_without_key_industries_gets_them_from_the_industry_code() {
+    let dir = fresh_dir("ingest-derived-key-industry");
+    let file = fixture("enterprises_registry_export.csv");
+    let report = ingest_one(&dir, "enterprises", &[path_str(&file)]);
+    assert_counts(&report, "committed", (6, 5, 1));
+    assert_eq!(
+        error_places(&report),
+        vec![(6, "industry_code".to_string())]
+    );
+    assert_eq!(
+        report["errors"][0]["reason"],
+        "国民经济行业代码 的值“X12”不是国民经济行业分类代码（如 C3411） / \
+         industry_code: 'X12' is not a GB/T 4754 industry code (e.g. C3411)"
+    );
+    let rows = sql_json(
+        &dir,
+        "SELECT industry_code, key_industry, scale FROM enterprises ORDER BY uscc",
+    );
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row["industry_code"].as_str().expect("code"),
+                row["key_industry"].as_str().expect("key industry"),
+                row["scale"].as_str().expect("scale"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("C3411", "machinery", "medium"),
+            ("C2614", "petrochemicals", "large"),
+            ("C3982", "other", "small"),
+            ("C2822", "other", "medium"),
+            ("C1713", "textiles", "micro"),
+        ],
+        "key industries follow from the codes; 中型, 大型企业, … are the size classes"
+    );
+}
+
+#[test]
+fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
+    let dir = fresh_dir("ingest-http-aliases");
+    let hub = TestHub::start(&dir, &[]);
+    let (machinery, fibres, cars) = (
+        uscc("91320500MA1N0T0A1"),
+        uscc("91320500MA1N0T0A2"),
+        uscc("91320500MA1N0T0A3"),
+    );
+    let body = format!(
+        "uscc,name,industry_code,重点行业\n\
+         {machinery},苏州精工机械有限公司,C3411,石化化工\n\
+         {fibres},苏州华纶化纤有限公司,C2822,纺织\n\
+         {cars},苏州汽车零部件有限公司,C3670,machinery\n"
+    );
+    let report = post_ok(&hub, "enterprises", "text/csv", body);
+    assert_counts(&report, "committed", (3, 2, 1));
+    assert_eq!(error_places(&report), vec![(2, "key_industry".to_string())]);
+    assert_eq!(
+        report["errors"][0]["reason"],
+        "重点行业 的值“petrochemicals”与industry_code“C3411”不符（应为 machinery） / \
+         key_industry: 'petrochemicals' does not fit industry_code 'C3411' (expected machinery)"
+    );
+    assert_eq!(
+        texts(&dir, "SELECT key_industry FROM enterprises ORDER BY uscc"),
+        ["textiles", "machinery"],
+        "C28 may be textiles and C36 machinery: partly included divisions"
+    );
+
+    let offerings = [
+        ("o-1", "私有化部署"),
+        ("o-2", "private"),
+        ("o-3", "云端"),
+        ("o-4", "Hybrid"),
+    ]
+    .iter()
+    .map(|(id, deployment)| {
+        serde_json::json!({
+            "offering_id": id, "provider_id": "p-1", "name": format!("MES {id}"),
+            "category": "MES", "deployment": deployment,
+        })
+        .to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    let report = post_ok(&hub, "service_offerings", "application/x-ndjson", offerings);
+    assert_counts(&report, "committed", (4, 4, 0));
+    assert_eq!(
+        texts(
+            &dir,
+            "SELECT deployment FROM service_offerings ORDER BY offering_id"
+        ),
+        ["on_premise", "on_premise", "saas", "hybrid"]
+    );
+
+    // The formats the 415 names are the registry's.
+    let response = http()
+        .post(hub.url("/api/ingest/enterprises"))
+        .header("content-type", "text/html")
+        .body("<html></html>")
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), 415);
+    let body: Value = response.json().expect("JSON");
+    assert_eq!(
+        body["message"],
+        "send the body as text/csv, application/x-ndjson, application/json, \
+         application/vnd.apache.parquet or \
+         application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or say ?format=)"
+    );
+    drop(hub);
+}
+
+/// Posts `body` to `POST /api/ingest/{table}`, which must answer 200; returns the report.
+fn post_ok(hub: &TestHub, table: &str, content_type: &str, body: String) -> Value {
+    let response = http()
+        .post(hub.url(&format!("/api/ingest/{table}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    response.json().expect("JSON")
+}
+
+/// The first column of every row of `query`, as text.
+fn texts(data_dir: &Path, query: &str) -> Vec<String> {
+    sql_json(data_dir, query)
+        .iter()
+        .map(|row| {
+            let value = row.values().next().expect("a column");
+            value.as_str().expect("text").to_string()
+        })
+        .collect()
+}

@@ -8,7 +8,7 @@ use datafusion::arrow::array::{ArrayBuilder, ArrayRef, StringBuilder, UInt64Buil
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::options::SourceFormat;
+use super::formats::SourceFormat;
 use crate::error::Error;
 
 /// The column holding each row's 1-based row number in the source, as a user would count it.

@@ -14,9 +14,22 @@ use datafusion::arrow::record_batch::RecordBatch;
 use super::RowDecoder;
 use super::batch::{TextBatchBuilder, column_names, text_schema};
 use super::encoding::{MalformedText, TextReader, count_newlines};
-use super::options::{DecodeOptions, SourceFormat};
+use super::formats::{Format, Open, SourceFormat};
+use super::options::DecodeOptions;
 use super::source::{ByteCounter, CountingReader};
 use crate::error::Error;
+
+/// CSV's entry in the format registry.
+pub(crate) static FORMAT: Format = Format {
+    name: "csv",
+    label: "CSV",
+    other_names: &["tsv"],
+    media_types: &["text/csv", "text/tab-separated-values", "application/csv"],
+    extensions: &["csv", "tsv", "txt"],
+    summary: "CSV (UTF-8, GBK or GB18030)",
+    text: true,
+    open: Open::Stream(|source, options| Ok(Box::new(CsvDecoder::new(source, options)?))),
+};
 
 /// How many lines from the top may hold the header (title lines above it are skipped).
 const HEADER_SEARCH_LINES: usize = 20;
@@ -88,7 +101,7 @@ impl CsvDecoder {
                 return empty();
             }
             return Err(Error::Decode {
-                format: SourceFormat::Csv,
+                format: SourceFormat::CSV,
                 row: None,
                 column: None,
                 reason: format!(
@@ -124,7 +137,7 @@ impl CsvDecoder {
             return empty();
         }
         let headers: Vec<String> = record.iter().map(str::to_string).collect();
-        let names = column_names(&headers, SourceFormat::Csv, |i| (i + 1).to_string())?;
+        let names = column_names(&headers, SourceFormat::CSV, |i| (i + 1).to_string())?;
         let schema = text_schema(&names);
         let next_record_line = reader.position().line();
         reader.get_mut().since_reset = 0;
@@ -202,7 +215,7 @@ impl CsvDecoder {
                     self.done = true;
                     if reader.get_ref().quotes == QuoteState::Quoted {
                         return Err(Error::Decode {
-                            format: SourceFormat::Csv,
+                            format: SourceFormat::CSV,
                             row: Some(self.last_record_line),
                             column: None,
                             reason: "the source ends inside a quoted field (a quote \" is never \
@@ -426,7 +439,7 @@ fn map_csv_error_with(
             Ok(malformed) => malformed.into_error(),
             Err(io_error) if io_error.get_ref().is_some_and(|e| e.is::<RecordTooLong>()) => {
                 Error::Decode {
-                    format: SourceFormat::Csv,
+                    format: SourceFormat::CSV,
                     row: Some(row),
                     column: None,
                     reason: format!(
@@ -442,13 +455,13 @@ fn map_csv_error_with(
             },
         },
         csv::ErrorKind::Utf8 { pos, err } => Error::Decode {
-            format: SourceFormat::Csv,
+            format: SourceFormat::CSV,
             row: pos.map(|p| p.line()).or(Some(row)),
             column: None,
             reason: format!("field {} is not valid UTF-8", err.field() + 1),
         },
         _ => Error::Decode {
-            format: SourceFormat::Csv,
+            format: SourceFormat::CSV,
             row: Some(row),
             column: None,
             reason: message,
@@ -611,7 +624,7 @@ fn find_header(lines: &[Line], options: &DecodeOptions) -> Result<Option<Header>
     match best {
         Some((_, _, header)) => Ok(Some(header)),
         None => Err(Error::UnknownHeader {
-            format: SourceFormat::Csv,
+            format: SourceFormat::CSV,
             found: fields(&lines[first].text, widest(&lines[first])),
             expected: options.known_headers.clone(),
         }),

@@ -28,9 +28,40 @@ use serde_json::value::RawValue;
 use super::RowDecoder;
 use super::batch::{TextBatchBuilder, join_problems, text_schema};
 use super::encoding::{MalformedText, TextReader};
-use super::options::{DecodeOptions, SourceFormat};
+use super::formats::{Format, Open, SourceFormat};
+use super::options::DecodeOptions;
 use super::source::{ByteCounter, CountingReader};
 use crate::error::Error;
+
+/// NDJSON's entry in the format registry.
+pub(crate) static NDJSON_FORMAT: Format = Format {
+    name: "ndjson",
+    label: "NDJSON",
+    other_names: &["jsonl"],
+    media_types: &[
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/jsonlines",
+    ],
+    extensions: &["ndjson", "jsonl"],
+    summary: "newline-delimited JSON",
+    text: true,
+    open: Open::Stream(|source, options| Ok(Box::new(JsonDecoder::ndjson(source, options)?))),
+};
+
+/// JSON's entry in the format registry.
+pub(crate) static JSON_FORMAT: Format = Format {
+    name: "json",
+    label: "JSON",
+    other_names: &[],
+    media_types: &["application/json", "text/json"],
+    extensions: &["json"],
+    summary: "a JSON array of objects",
+    text: true,
+    open: Open::Stream(|source, options| Ok(Box::new(JsonDecoder::json(source, options)?))),
+};
 
 type Text = BufReader<TextReader<CountingReader<Box<dyn Read + Send>>>>;
 
@@ -160,7 +191,7 @@ impl JsonDecoder {
             max_record_bytes: options.max_record_bytes,
             counter: counter.clone(),
         };
-        JsonDecoder::new(Box::new(lines), SourceFormat::Ndjson, counter, options)
+        JsonDecoder::new(Box::new(lines), SourceFormat::NDJSON, counter, options)
     }
 
     /// A JSON decoder: a top-level array of objects, or objects one after another.
@@ -178,7 +209,7 @@ impl JsonDecoder {
             max_record_bytes: options.max_record_bytes,
             counter: counter.clone(),
         };
-        JsonDecoder::new(Box::new(scanner), SourceFormat::Json, counter, options)
+        JsonDecoder::new(Box::new(scanner), SourceFormat::JSON, counter, options)
     }
 
     /// Reads the first batch of records to fix the columns.
@@ -589,7 +620,7 @@ impl ElementScanner {
 
     fn fail(&self, reason: String) -> Error {
         Error::Decode {
-            format: SourceFormat::Json,
+            format: SourceFormat::JSON,
             row: None,
             column: None,
             reason,

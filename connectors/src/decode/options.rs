@@ -3,118 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::formats::SourceFormat;
 use crate::error::Error;
-
-/// The formats a source can be delivered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SourceFormat {
-    /// Delimited text (comma, semicolon, tab or pipe), any of the supported encodings.
-    Csv,
-    /// Newline-delimited JSON: one object per line.
-    Ndjson,
-    /// A top-level JSON array of objects, or one object (several concatenated objects are
-    /// accepted too).
-    Json,
-    /// Apache Parquet.
-    Parquet,
-    /// An Excel 2007+ workbook.
-    Xlsx,
-}
-
-/// The names [`SourceFormat::from_str`] accepts, for error messages.
-const FORMAT_NAMES: &str = "csv, ndjson, json, parquet, xlsx";
-
-impl SourceFormat {
-    /// Guesses the format from a file name's extension (case-insensitive): `.csv`, `.tsv`,
-    /// `.txt`, `.ndjson`, `.jsonl`, `.json`, `.parquet`, `.xlsx`.
-    pub fn from_extension(path: &str) -> Option<SourceFormat> {
-        // Only the last path component counts: "exports.v2/data" has no extension.
-        let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-        let (stem, extension) = file_name.rsplit_once('.')?;
-        if stem.is_empty() {
-            // ".csv" alone is a hidden file's name, not an extension.
-            return None;
-        }
-        match extension.to_ascii_lowercase().as_str() {
-            "csv" | "tsv" | "txt" => Some(SourceFormat::Csv),
-            "ndjson" | "jsonl" => Some(SourceFormat::Ndjson),
-            "json" => Some(SourceFormat::Json),
-            "parquet" => Some(SourceFormat::Parquet),
-            "xlsx" => Some(SourceFormat::Xlsx),
-            _ => None,
-        }
-    }
-
-    /// Guesses the format from an HTTP `Content-Type`, ignoring parameters such as `charset`.
-    pub fn from_content_type(content_type: &str) -> Option<SourceFormat> {
-        let media_type = content_type.split(';').next().unwrap_or("").trim();
-        match media_type.to_ascii_lowercase().as_str() {
-            "text/csv" | "text/tab-separated-values" | "application/csv" => Some(SourceFormat::Csv),
-            "application/x-ndjson"
-            | "application/ndjson"
-            | "application/jsonl"
-            | "application/x-jsonlines"
-            | "application/jsonlines" => Some(SourceFormat::Ndjson),
-            "application/json" | "text/json" => Some(SourceFormat::Json),
-            "application/vnd.apache.parquet" | "application/x-parquet" => {
-                Some(SourceFormat::Parquet)
-            }
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
-                Some(SourceFormat::Xlsx)
-            }
-            _ => None,
-        }
-    }
-
-    /// Returns the lower-case name [`FromStr`] accepts.
-    pub fn name(self) -> &'static str {
-        match self {
-            SourceFormat::Csv => "csv",
-            SourceFormat::Ndjson => "ndjson",
-            SourceFormat::Json => "json",
-            SourceFormat::Parquet => "parquet",
-            SourceFormat::Xlsx => "xlsx",
-        }
-    }
-
-    /// True for the formats that are text and so have an encoding.
-    pub fn is_text(self) -> bool {
-        matches!(
-            self,
-            SourceFormat::Csv | SourceFormat::Ndjson | SourceFormat::Json
-        )
-    }
-}
-
-impl fmt::Display for SourceFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SourceFormat::Csv => "CSV",
-            SourceFormat::Ndjson => "NDJSON",
-            SourceFormat::Json => "JSON",
-            SourceFormat::Parquet => "Parquet",
-            SourceFormat::Xlsx => "XLSX",
-        })
-    }
-}
-
-impl FromStr for SourceFormat {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<SourceFormat, Error> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "csv" | "tsv" => Ok(SourceFormat::Csv),
-            "ndjson" | "jsonl" => Ok(SourceFormat::Ndjson),
-            "json" => Ok(SourceFormat::Json),
-            "parquet" => Ok(SourceFormat::Parquet),
-            "xlsx" => Ok(SourceFormat::Xlsx),
-            _ => Err(Error::UnsupportedFormat {
-                given: text.to_string(),
-                supported: FORMAT_NAMES.to_string(),
-            }),
-        }
-    }
-}
 
 /// The text encodings a text source can be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -231,69 +121,13 @@ impl DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> DecodeOptions {
-        DecodeOptions::new(SourceFormat::Csv)
+        DecodeOptions::new(SourceFormat::CSV)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_from_extensions_content_types_and_names() {
-        assert_eq!(
-            SourceFormat::from_extension("data/Energy.CSV"),
-            Some(SourceFormat::Csv)
-        );
-        assert_eq!(
-            SourceFormat::from_extension("a.tsv"),
-            Some(SourceFormat::Csv)
-        );
-        assert_eq!(
-            SourceFormat::from_extension("x.jsonl"),
-            Some(SourceFormat::Ndjson)
-        );
-        assert_eq!(
-            SourceFormat::from_extension("x.json"),
-            Some(SourceFormat::Json)
-        );
-        assert_eq!(
-            SourceFormat::from_extension("C:\\exports\\book.XLSX"),
-            Some(SourceFormat::Xlsx)
-        );
-        assert_eq!(SourceFormat::from_extension("book.xls"), None);
-        assert_eq!(SourceFormat::from_extension("dir.v2/file"), None);
-        assert_eq!(
-            SourceFormat::from_content_type("text/csv; charset=GBK"),
-            Some(SourceFormat::Csv)
-        );
-        assert_eq!(
-            SourceFormat::from_content_type("Application/JSON"),
-            Some(SourceFormat::Json)
-        );
-        assert_eq!(
-            SourceFormat::from_content_type("application/jsonl"),
-            Some(SourceFormat::Ndjson)
-        );
-        assert_eq!(
-            SourceFormat::from_content_type("application/x-parquet"),
-            Some(SourceFormat::Parquet)
-        );
-        assert_eq!(
-            SourceFormat::from_content_type(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
-            Some(SourceFormat::Xlsx)
-        );
-        assert_eq!(SourceFormat::from_content_type("text/html"), None);
-        assert_eq!(
-            "Parquet".parse::<SourceFormat>().ok(),
-            Some(SourceFormat::Parquet)
-        );
-        let err = "xls".parse::<SourceFormat>().err().map(|e| e.to_string());
-        let err = err.unwrap_or_default();
-        assert!(err.contains("'xls'") && err.contains("csv, ndjson, json, parquet, xlsx"));
-    }
 
     #[test]
     fn encodings_from_names() {

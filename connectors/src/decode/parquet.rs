@@ -17,9 +17,24 @@ use datafusion::parquet::arrow::arrow_reader::{
 
 use super::RowDecoder;
 use super::batch::{ROW_ERROR_COLUMN, SOURCE_ROW_COLUMN, meta_fields};
-use super::options::{DecodeOptions, SourceFormat};
+use super::formats::{Format, Open, SourceFormat};
+use super::options::DecodeOptions;
 use super::source::ByteCounter;
 use crate::error::Error;
+
+/// Parquet's entry in the format registry.
+pub(crate) static FORMAT: Format = Format {
+    name: "parquet",
+    label: "Parquet",
+    other_names: &[],
+    media_types: &["application/vnd.apache.parquet", "application/x-parquet"],
+    extensions: &["parquet"],
+    summary: "Parquet",
+    text: false,
+    open: Open::File(|file, counter, options| {
+        Ok(Box::new(ParquetDecoder::open(file, counter, options)?))
+    }),
+};
 
 /// Decodes Parquet batches, numbering their rows.
 pub(crate) struct ParquetDecoder {
@@ -33,7 +48,7 @@ pub(crate) struct ParquetDecoder {
 
 fn decode_error(reason: impl std::fmt::Display, row: Option<u64>) -> Error {
     Error::Decode {
-        format: SourceFormat::Parquet,
+        format: SourceFormat::PARQUET,
         row,
         column: None,
         reason: reason.to_string(),
@@ -53,7 +68,7 @@ impl ParquetDecoder {
         for reserved in [SOURCE_ROW_COLUMN, ROW_ERROR_COLUMN] {
             if source_schema.field_with_name(reserved).is_ok() {
                 return Err(Error::Decode {
-                    format: SourceFormat::Parquet,
+                    format: SourceFormat::PARQUET,
                     row: None,
                     column: Some(reserved.to_string()),
                     reason: format!(

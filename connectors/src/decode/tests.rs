@@ -85,7 +85,7 @@ fn csv_gbk_with_chinese_headers_detected_and_declared() {
     for encoding in [None, Some(TextEncoding::Gbk), Some(TextEncoding::Gb18030)] {
         let options = DecodeOptions {
             encoding,
-            ..options(SourceFormat::Csv)
+            ..options(SourceFormat::CSV)
         };
         let (schema, batches) = decode(gbk.clone(), &options);
         assert_eq!(
@@ -110,7 +110,7 @@ fn csv_gbk_with_chinese_headers_detected_and_declared() {
 fn csv_utf8_bom_is_stripped() {
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(ENERGY_CSV.as_bytes());
-    let (schema, batches) = decode(bytes, &options(SourceFormat::Csv));
+    let (schema, batches) = decode(bytes, &options(SourceFormat::CSV));
     assert_eq!(schema.field(0).name(), "统一社会信用代码");
     assert_eq!(text(&batches, "计量表编号"), [s("M-01"), s("M-02")]);
 }
@@ -118,19 +118,19 @@ fn csv_utf8_bom_is_stripped() {
 #[test]
 fn csv_semicolon_and_tab_delimiters_are_detected() {
     let semicolon = "uscc;name;value\nA;Alpha, Ltd;1,5\nB;Beta;2\n";
-    let (schema, batches) = decode(semicolon, &options(SourceFormat::Csv));
+    let (schema, batches) = decode(semicolon, &options(SourceFormat::CSV));
     assert_eq!(&names(&schema)[..3], ["uscc", "name", "value"]);
     assert_eq!(text(&batches, "name"), [s("Alpha, Ltd"), s("Beta")]);
     assert_eq!(text(&batches, "value"), [s("1,5"), s("2")]);
 
     let tab = "uscc\tname\tvalue\nA\tAlpha; Ltd\t1\n";
-    let (schema, batches) = decode(tab, &options(SourceFormat::Csv));
+    let (schema, batches) = decode(tab, &options(SourceFormat::CSV));
     assert_eq!(&names(&schema)[..3], ["uscc", "name", "value"]);
     assert_eq!(text(&batches, "name"), [s("Alpha; Ltd")]);
 
     let declared = DecodeOptions {
         delimiter: Some(b'|'),
-        ..options(SourceFormat::Csv)
+        ..options(SourceFormat::CSV)
     };
     let (schema, _) = decode("a|b,c\n1|2\n", &declared);
     assert_eq!(&names(&schema)[..2], ["a", "b,c"]);
@@ -144,7 +144,7 @@ fn csv_quoted_newlines_keep_source_rows() {
                \n\
                3,\"say \"\"hi\"\"; then\n\nleave\",30\n\
                4,last,40\n";
-    let (_, batches) = decode(csv, &options(SourceFormat::Csv));
+    let (_, batches) = decode(csv, &options(SourceFormat::CSV));
     assert_eq!(text(&batches, "id"), [s("1"), s("2"), s("3"), s("4")]);
     assert_eq!(
         text(&batches, "note")[0].as_deref(),
@@ -165,7 +165,7 @@ fn csv_quoted_newlines_keep_source_rows() {
 #[test]
 fn csv_cut_inside_a_quoted_field_is_an_error_but_literal_quotes_are_not() {
     let cut = "id,note\n1,\"whole\"\n2,plain\n3,\"cut off, mid-\n";
-    let mut rows = decoder(Box::new(Cursor::new(cut)), &options(SourceFormat::Csv)).unwrap();
+    let mut rows = decoder(Box::new(Cursor::new(cut)), &options(SourceFormat::CSV)).unwrap();
     let results: Vec<_> = rows.by_ref().collect();
     let error = results
         .iter()
@@ -176,7 +176,7 @@ fn csv_cut_inside_a_quoted_field_is_an_error_but_literal_quotes_are_not() {
 
     // Quotes inside unquoted fields are literal, and an escaped quote closes nothing.
     let fine = "id,note\n1,12\" pipe\n2,\"say \"\"hi\"\"\"\n3,a\"b\"c";
-    let (_, batches) = decode(fine, &options(SourceFormat::Csv));
+    let (_, batches) = decode(fine, &options(SourceFormat::CSV));
     assert_eq!(
         text(&batches, "note"),
         [s("12\" pipe"), s("say \"hi\""), s("a\"b\"c")]
@@ -186,12 +186,12 @@ fn csv_cut_inside_a_quoted_field_is_an_error_but_literal_quotes_are_not() {
 #[test]
 fn csv_crlf_blank_lines_and_a_last_line_without_newline() {
     let csv = "a,b\r\n1,\"x\r\ny\"\r\n\r\n\r\n2,z\r\n\r\n3,w";
-    let (_, batches) = decode(csv, &options(SourceFormat::Csv));
+    let (_, batches) = decode(csv, &options(SourceFormat::CSV));
     assert_eq!(source_rows(&batches), [2, 6, 8]);
     assert_eq!(text(&batches, "b"), [s("x\ny"), s("z"), s("w")]);
 
     let old_mac = "a,b\r1,x\r\r2,y\r";
-    let (_, batches) = decode(old_mac, &options(SourceFormat::Csv));
+    let (_, batches) = decode(old_mac, &options(SourceFormat::CSV));
     assert_eq!(source_rows(&batches), [2, 4]);
 }
 
@@ -199,7 +199,7 @@ fn csv_crlf_blank_lines_and_a_last_line_without_newline() {
 fn csv_bytes_read_reaches_the_source_size() {
     let mut rows = decoder(
         Box::new(Cursor::new(ENERGY_CSV.as_bytes().to_vec())),
-        &options(SourceFormat::Csv),
+        &options(SourceFormat::CSV),
     )
     .unwrap();
     assert_eq!(rows.by_ref().count(), 1);
@@ -210,7 +210,7 @@ fn csv_bytes_read_reaches_the_source_size() {
 fn utf16_is_refused_with_a_reason() {
     let err = decoder(
         Box::new(Cursor::new(b"\xFF\xFEa\0,\0b\0".to_vec())),
-        &options(SourceFormat::Csv),
+        &options(SourceFormat::CSV),
     )
     .err()
     .unwrap()
@@ -226,7 +226,7 @@ fn csv_ragged_rows_are_flagged_not_fatal() {
                1,2,3\n\
                1,2,3,4,5,,\n\
                9,9,9,9,9\n";
-    let (_, batches) = decode(csv, &options(SourceFormat::Csv));
+    let (_, batches) = decode(csv, &options(SourceFormat::CSV));
     assert_eq!(source_rows(&batches), [2, 3, 4, 5, 6]);
     assert_eq!(
         text(&batches, ROW_ERROR_COLUMN),
@@ -254,7 +254,7 @@ fn csv_title_line_above_the_header_is_skipped_with_known_headers() {
         .collect();
     let options = DecodeOptions {
         known_headers: known.clone(),
-        ..options(SourceFormat::Csv)
+        ..options(SourceFormat::CSV)
     };
     let (schema, batches) = decode(csv, &options);
     assert_eq!(schema.field(0).name(), "统一社会信用代码");
@@ -262,7 +262,7 @@ fn csv_title_line_above_the_header_is_skipped_with_known_headers() {
     assert_eq!(text(&batches, "计量表编号"), [s("M-01")]);
 
     // Without known headers the first line is the header, as documented.
-    let (schema, _) = decode(csv, &super::options::DecodeOptions::new(SourceFormat::Csv));
+    let (schema, _) = decode(csv, &super::options::DecodeOptions::new(SourceFormat::CSV));
     assert_eq!(schema.field(0).name(), "2024年1月能耗统计表");
 
     // Known headers that match nothing: a clear error, not a table of garbage.
@@ -270,7 +270,7 @@ fn csv_title_line_above_the_header_is_skipped_with_known_headers() {
         Box::new(Cursor::new(b"x,y\n1,2\n".to_vec())),
         &DecodeOptions {
             known_headers: known,
-            ..DecodeOptions::new(SourceFormat::Csv)
+            ..DecodeOptions::new(SourceFormat::CSV)
         },
     )
     .err()
@@ -288,7 +288,7 @@ fn csv_invalid_utf8_when_declared_names_where() {
     bytes.extend_from_slice(b"bad\xC3\x28,2\n");
     let options = DecodeOptions {
         encoding: Some(TextEncoding::Utf8),
-        ..options(SourceFormat::Csv)
+        ..options(SourceFormat::CSV)
     };
     let mut rows = decoder(Box::new(Cursor::new(bytes)), &options).unwrap();
     let mut errors = Vec::new();
@@ -339,14 +339,14 @@ fn csv_invalid_utf8_when_declared_names_where() {
 #[test]
 fn csv_empty_and_header_only_give_no_batches() {
     for source in ["", "\n\n", ",,,\n\n", "a,b,c\n", "a,b,c"] {
-        let (_, batches) = decode(source, &options(SourceFormat::Csv));
+        let (_, batches) = decode(source, &options(SourceFormat::CSV));
         assert!(batches.is_empty(), "{source:?}");
     }
 }
 
 #[test]
 fn csv_duplicate_and_empty_headers_get_distinct_names() {
-    let (schema, _) = decode(" a ,,a,b\n1,2,3,4\n", &options(SourceFormat::Csv));
+    let (schema, _) = decode(" a ,,a,b\n1,2,3,4\n", &options(SourceFormat::CSV));
     assert_eq!(&names(&schema)[..4], ["a", "column_2", "a_2", "b"]);
 }
 
@@ -357,7 +357,7 @@ fn csv_record_longer_than_the_limit_names_its_row() {
     csv.extend(std::iter::repeat_n(b'x', 3 << 20));
     let options = DecodeOptions {
         max_record_bytes: 1 << 20,
-        ..options(SourceFormat::Csv)
+        ..options(SourceFormat::CSV)
     };
     let results: Vec<_> = decoder(Box::new(Cursor::new(csv)), &options)
         .unwrap()
@@ -379,7 +379,7 @@ fn batches_honour_batch_rows() {
         csv.push_str(&format!("{i}\n"));
         ndjson.push_str(&format!("{{\"n\": {i}}}\n"));
     }
-    for (format, source) in [(SourceFormat::Csv, csv), (SourceFormat::Ndjson, ndjson)] {
+    for (format, source) in [(SourceFormat::CSV, csv), (SourceFormat::NDJSON, ndjson)] {
         let options = DecodeOptions {
             batch_rows: 3,
             ..options(format)
@@ -439,7 +439,7 @@ fn large_streamed_csv_decodes_in_bounded_memory() {
         pending: Vec::new(),
         pos: 0,
     };
-    let mut decoder = decoder(Box::new(source), &options(SourceFormat::Csv)).unwrap();
+    let mut decoder = decoder(Box::new(source), &options(SourceFormat::CSV)).unwrap();
     let mut count = 0u64;
     let mut last_row = 0;
     for batch in decoder.by_ref() {
@@ -472,7 +472,7 @@ fn ndjson_nested_missing_and_malformed() {
 [1, 2]
 {"uscc": "D", "value": -0.0, "ok": false}
 "#;
-    let (schema, batches) = decode(ndjson, &options(SourceFormat::Ndjson));
+    let (schema, batches) = decode(ndjson, &options(SourceFormat::NDJSON));
     assert_eq!(
         names(&schema),
         [
@@ -531,7 +531,7 @@ fn json_array_streams_elements() {
   {"uscc": "D", "value": [1, {"a": "]"}]}
 ]
 "#;
-    let (schema, batches) = decode(json, &options(SourceFormat::Json));
+    let (schema, batches) = decode(json, &options(SourceFormat::JSON));
     assert_eq!(&names(&schema)[..3], ["uscc", "meter.id", "value"]);
     assert_eq!(source_rows(&batches), [1, 2, 3, 4]);
     assert_eq!(text(&batches, "uscc"), [s("A"), s("B"), None, s("D")]);
@@ -545,14 +545,14 @@ fn json_array_streams_elements() {
     );
 
     // One object is one row; several objects one after another are rows too.
-    let (_, batches) = decode(r#"{"a": 1, "b": {"c": "x"}}"#, &options(SourceFormat::Json));
+    let (_, batches) = decode(r#"{"a": 1, "b": {"c": "x"}}"#, &options(SourceFormat::JSON));
     assert_eq!(source_rows(&batches), [1]);
     assert_eq!(text(&batches, "b.c"), [s("x")]);
 
     // A broken array is an error after the rows before it.
     let results: Vec<_> = decoder(
         Box::new(Cursor::new(br#"[{"a": 1} {"a": 2}]"#.to_vec())),
-        &options(SourceFormat::Json),
+        &options(SourceFormat::JSON),
     )
     .unwrap()
     .collect();
@@ -564,7 +564,7 @@ fn json_array_streams_elements() {
 #[test]
 fn ndjson_in_gbk_is_decoded() {
     let (gbk, _, _) = encoding_rs::GBK.encode("{\"企业名称\": \"某某公司\", \"产值\": 12.5}\n");
-    let (schema, batches) = decode(gbk.into_owned(), &options(SourceFormat::Ndjson));
+    let (schema, batches) = decode(gbk.into_owned(), &options(SourceFormat::NDJSON));
     assert_eq!(&names(&schema)[..2], ["企业名称", "产值"]);
     assert_eq!(text(&batches, "企业名称"), [s("某某公司")]);
 }
@@ -575,7 +575,7 @@ fn json_keys_after_the_first_batch() {
     let known = DecodeOptions {
         batch_rows: 2,
         known_headers: vec!["a".into(), "late".into()],
-        ..options(SourceFormat::Ndjson)
+        ..options(SourceFormat::NDJSON)
     };
     let (schema, batches) = decode(ndjson, &known);
     assert_eq!(names(&schema), ["a", ROW_ERROR_COLUMN, SOURCE_ROW_COLUMN]);
@@ -625,7 +625,7 @@ fn parquet_round_trip_keeps_types_and_numbers_rows() {
 
     let options = DecodeOptions {
         batch_rows: 2,
-        ..options(SourceFormat::Parquet)
+        ..options(SourceFormat::PARQUET)
     };
     let rows = decoder(Box::new(Cursor::new(bytes)), &options).unwrap();
     assert_eq!(rows.bytes_read(), size);
@@ -737,7 +737,7 @@ fn xlsx_title_merged_cells_formulas_dates_and_errors() {
     let options = DecodeOptions {
         sheet: Some("能耗".into()),
         known_headers: energy_headers(),
-        ..options(SourceFormat::Xlsx)
+        ..options(SourceFormat::XLSX)
     };
     let (schema, batches) = decode(workbook_bytes(), &options);
     assert_eq!(
@@ -776,7 +776,7 @@ fn xlsx_title_merged_cells_formulas_dates_and_errors() {
     // The first sheet by default; an unknown sheet lists the sheets.
     let (schema, batches) = decode(
         workbook_bytes(),
-        &super::options::DecodeOptions::new(SourceFormat::Xlsx),
+        &super::options::DecodeOptions::new(SourceFormat::XLSX),
     );
     assert_eq!(schema.field(0).name(), "this sheet explains the data");
     assert!(batches.is_empty());
@@ -784,7 +784,7 @@ fn xlsx_title_merged_cells_formulas_dates_and_errors() {
         Box::new(Cursor::new(workbook_bytes())),
         &DecodeOptions {
             sheet: Some("Sheet9".into()),
-            ..DecodeOptions::new(SourceFormat::Xlsx)
+            ..DecodeOptions::new(SourceFormat::XLSX)
         },
     )
     .err()
@@ -805,7 +805,7 @@ fn xlsx_and_parquet_read_local_files_in_place() {
     let options = DecodeOptions {
         known_headers: energy_headers(),
         sheet: Some(" 能耗 ".into()),
-        ..options(SourceFormat::Xlsx)
+        ..options(SourceFormat::XLSX)
     };
     let mut rows = decoder_for_file(file, &options).unwrap();
     assert_eq!(rows.bytes_read(), bytes.len() as u64);
@@ -827,7 +827,7 @@ fn xlsx_batches_honour_batch_rows() {
     let bytes = workbook.save_to_buffer().unwrap();
     let options = DecodeOptions {
         batch_rows: 4,
-        ..options(SourceFormat::Xlsx)
+        ..options(SourceFormat::XLSX)
     };
     let (_, batches) = decode(bytes, &options);
     let sizes: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
@@ -839,7 +839,7 @@ fn xlsx_batches_honour_batch_rows() {
 fn xlsx_not_a_zip_is_a_clear_error() {
     let err = decoder(
         Box::new(Cursor::new(b"uscc,name\n1,2\n".to_vec())),
-        &options(SourceFormat::Xlsx),
+        &options(SourceFormat::XLSX),
     )
     .err()
     .unwrap()
@@ -865,7 +865,7 @@ fn xlsx_zip_bomb_is_refused() {
     let bytes = zip.finish().unwrap().into_inner();
     assert!(bytes.len() < 10 << 20, "{}", bytes.len());
 
-    let err = decoder(Box::new(Cursor::new(bytes)), &options(SourceFormat::Xlsx))
+    let err = decoder(Box::new(Cursor::new(bytes)), &options(SourceFormat::XLSX))
         .err()
         .unwrap();
     assert!(matches!(err, crate::Error::ArchiveTooLarge { .. }), "{err}");

@@ -22,9 +22,24 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use super::RowDecoder;
 use super::batch::{TextBatchBuilder, column_names, join_problems, text_schema};
-use super::options::{DecodeOptions, SourceFormat};
+use super::formats::{Format, Open, SourceFormat};
+use super::options::DecodeOptions;
 use super::source::ByteCounter;
 use crate::error::Error;
+
+/// XLSX's entry in the format registry.
+pub(crate) static FORMAT: Format = Format {
+    name: "xlsx",
+    label: "XLSX",
+    other_names: &[],
+    media_types: &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    extensions: &["xlsx"],
+    summary: "an XLSX workbook",
+    text: false,
+    open: Open::File(|file, counter, options| {
+        Ok(Box::new(XlsxDecoder::open(file, counter, options)?))
+    }),
+};
 
 /// The largest uncompressed size of one archive entry (a sheet's XML, the shared strings).
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
@@ -82,7 +97,7 @@ pub(crate) struct XlsxDecoder {
 
 fn decode_error(reason: impl Into<String>) -> Error {
     Error::Decode {
-        format: SourceFormat::Xlsx,
+        format: SourceFormat::XLSX,
         row: None,
         column: None,
         reason: reason.into(),
@@ -185,7 +200,7 @@ impl XlsxDecoder {
                 headers[(column - first_column) as usize] = text.clone();
             }
         }
-        let names = column_names(&headers, SourceFormat::Xlsx, |i| {
+        let names = column_names(&headers, SourceFormat::XLSX, |i| {
             column_letters(first_column + i as u32)
         })?;
         let schema = text_schema(&names);
@@ -386,7 +401,7 @@ fn find_header(rows: &[SheetRow], options: &DecodeOptions) -> Result<Option<usiz
     match best {
         Some((index, _)) => Ok(Some(index)),
         None => Err(Error::UnknownHeader {
-            format: SourceFormat::Xlsx,
+            format: SourceFormat::XLSX,
             found: rows[0]
                 .cells
                 .iter()

@@ -3,7 +3,8 @@
 
 use datafusion::arrow::datatypes::Schema;
 
-use crate::contract::TableContract;
+use super::derive::derivation;
+use crate::contract::{ColumnContract, TableContract};
 use crate::decode::{ROW_ERROR_COLUMN, SOURCE_ROW_COLUMN};
 use crate::error::{Error, Result};
 
@@ -164,7 +165,9 @@ impl HeaderMapping {
             .columns
             .iter()
             .zip(&columns)
-            .filter(|(column, mapped)| column.required && mapped.is_none())
+            .filter(|(column, mapped)| {
+                column.required && mapped.is_none() && !derivable(contract, column, &columns)
+            })
             .map(|(column, _)| match column.aliases.first() {
                 Some(alias) => format!("{} ({alias})", column.name),
                 None => column.name.clone(),
@@ -201,6 +204,24 @@ impl HeaderMapping {
             source_row_index,
         })
     }
+}
+
+/// True when `column` is derived and every column it is derived from is in the source.
+fn derivable(
+    contract: &TableContract,
+    column: &ColumnContract,
+    mapped: &[Option<MappedColumn>],
+) -> bool {
+    let Some(derivation) = column.derive.as_deref().and_then(derivation) else {
+        return false;
+    };
+    derivation.inputs.iter().all(|(input, _)| {
+        contract
+            .columns
+            .iter()
+            .position(|candidate| candidate.name == *input)
+            .is_some_and(|position| mapped[position].is_some())
+    })
 }
 
 #[cfg(test)]
@@ -275,5 +296,19 @@ mod tests {
         let error = HeaderMapping::new(contract, &schema(&["uscc", "period", "revenue (美元)"]))
             .expect_err("unit");
         assert!(error.to_string().contains("unit '美元'"), "{error}");
+    }
+
+    #[test]
+    fn a_derived_column_is_required_only_when_what_it_follows_from_is_missing() {
+        let contracts = Contracts::builtin().expect("contracts");
+        let contract = contracts.get("enterprises").expect("table");
+        let mapping = HeaderMapping::new(contract, &schema(&["uscc", "name", "industry_code"]))
+            .expect("key_industry follows from industry_code");
+        assert!(mapping.columns.iter().flatten().count() == 3);
+        let error = HeaderMapping::new(contract, &schema(&["uscc", "name"])).expect_err("no code");
+        assert_eq!(
+            error.to_string(),
+            "table 'enterprises' needs columns the source does not have: industry_code (行业代码), key_industry (重点行业); the source has: uscc, name"
+        );
     }
 }

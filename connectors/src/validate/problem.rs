@@ -56,6 +56,18 @@ pub enum ProblemKind {
     },
     /// An energy type without a conversion factor.
     UnknownEnergyType,
+    /// A value that contradicts the column it is derived from (a key industry that does not
+    /// fit the row's industry code).
+    Contradicts {
+        /// The column it is derived from (the contract's name).
+        from_column: String,
+        /// That column's label as the source wrote it.
+        from_label: String,
+        /// That column's value on the row.
+        from_value: String,
+        /// The values that would fit.
+        expected: Vec<String>,
+    },
     /// The decoder could only partly read the row (ragged CSV row, malformed JSON line).
     Source {
         /// What the decoder said.
@@ -113,6 +125,15 @@ impl Problem {
                 format!("{label} 的单位“{value}”与能源类型不符（应为 {expected}）")
             }
             ProblemKind::UnknownEnergyType => format!("{label} 的值“{value}”没有折标系数"),
+            ProblemKind::Contradicts {
+                from_label,
+                from_value,
+                expected,
+                ..
+            } => format!(
+                "{label} 的值“{value}”与{from_label}“{from_value}”不符（应为 {}）",
+                expected.join("、")
+            ),
             ProblemKind::Source { detail } => format!("该行无法完整读取：{detail}"),
         }
     }
@@ -153,6 +174,15 @@ impl Problem {
             ProblemKind::UnknownEnergyType => {
                 format!("{column}: no conversion factor for '{value}'")
             }
+            ProblemKind::Contradicts {
+                from_column,
+                from_value,
+                expected,
+                ..
+            } => format!(
+                "{column}: '{value}' does not fit {from_column} '{from_value}' (expected {})",
+                expected.join(" or ")
+            ),
             ProblemKind::Source { detail } => format!("the row could not be read whole: {detail}"),
         }
     }

@@ -14,6 +14,11 @@ use parkhub_connectors::ingest::{
 };
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
+use utoipa::openapi::Required;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
@@ -27,8 +32,8 @@ pub struct IngestParams {
     /// `utf-8`, `gbk` or `gb18030` (CSV, JSON); detected when absent.
     #[param(schema_with = encoding_parameter_schema)]
     pub encoding: Option<String>,
-    /// Overrides the format the `Content-Type` names: `csv`, `ndjson`, `json`, `parquet` or
-    /// `xlsx`.
+    /// Overrides the format the `Content-Type` names: the name of a registered format (`csv`,
+    /// `ndjson`, `json`, `parquet`, `xlsx`).
     #[param(schema_with = format_parameter_schema)]
     pub format: Option<String>,
     /// The XLSX sheet (default: the first).
@@ -45,20 +50,47 @@ fn encoding_parameter_schema() -> utoipa::openapi::schema::Object {
     )
 }
 
-/// Returns the schema of `?format=`: the name of every [`SourceFormat`] (the server also
-/// accepts `tsv` and `jsonl`, in any case).
+/// Returns the schema of `?format=`: the name of every registered [`SourceFormat`] (the server
+/// also accepts their other names, such as `tsv` and `jsonl`, in any case).
 fn format_parameter_schema() -> utoipa::openapi::schema::Object {
-    let every_format = [
-        SourceFormat::Csv,
-        SourceFormat::Ndjson,
-        SourceFormat::Json,
-        SourceFormat::Parquet,
-        SourceFormat::Xlsx,
-    ];
     names_schema(
         "The body's format, overriding the one its `Content-Type` names.",
-        every_format.map(SourceFormat::name),
+        SourceFormat::all().map(SourceFormat::name),
     )
+}
+
+/// Returns the ingest routes with their description, whose request body lists the media type
+/// of every registered [`SourceFormat`] (a `#[utoipa::path]` can only list literal ones).
+pub fn routes() -> UtoipaMethodRouter<AppState> {
+    let (schemas, mut paths, router) = routes!(ingest, report);
+    for item in paths.paths.values_mut() {
+        if let Some(operation) = item.post.as_mut() {
+            operation.request_body = Some(request_body().into());
+        }
+    }
+    (schemas, paths, router)
+}
+
+/// Returns the description of an ingest's body: one content per registered format.
+fn request_body() -> RequestBody {
+    let summaries = SourceFormat::all()
+        .map(|format| format.descriptor().summary)
+        .collect::<Vec<_>>();
+    let mut body = RequestBodyBuilder::new()
+        .description(Some(format!(
+            "The rows, sent as the raw bytes of a file: {}.",
+            summaries.join(", ")
+        )))
+        .required(Some(Required::True));
+    for format in SourceFormat::all() {
+        body = body.content(
+            format.media_type(),
+            ContentBuilder::new()
+                .description(Some(format.descriptor().summary))
+                .build(),
+        );
+    }
+    body.build()
 }
 
 /// Returns the schema of a string that is one of `names`. It carries the parameter's
@@ -77,7 +109,8 @@ fn names_schema<Name: Into<serde_json::Value>>(
 
 /// Ingests the request body into `table`.
 ///
-/// The body is decoded by its `Content-Type` (or `?format=`), validated against the table's
+/// The body (described by [`routes`], from the format registry) is decoded by its
+/// `Content-Type` (or `?format=`), validated against the table's
 /// contract, and its valid rows are committed to the table in one Delta commit; rejected rows go
 /// to the quarantine with their reasons. The same content sent again for the same table is
 /// recognised (`status: duplicate`) and not written twice.
@@ -91,17 +124,6 @@ fn names_schema<Name: Into<serde_json::Value>>(
             description = "The target table (a built-in or park contract), e.g. `enterprises`.",
             example = "enterprises"),
         IngestParams,
-    ),
-    request_body(
-        description = "The rows, sent as the raw bytes of a file: CSV (UTF-8, GBK or GB18030), \
-            newline-delimited JSON, a JSON array of objects, Parquet, or an XLSX workbook.",
-        content(
-            ("text/csv"),
-            ("application/x-ndjson"),
-            ("application/json"),
-            ("application/vnd.apache.parquet"),
-            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
     ),
     responses(
         (status = 200, description = "The batch was committed (`status: committed`, possibly \
@@ -141,7 +163,9 @@ pub async fn ingest(
         });
     }
     let format = match &params.format {
-        Some(name) => name.parse::<SourceFormat>().map_err(|error| ApiError::bad_request("invalid_parameters", error.to_string()))?,
+        Some(name) => name
+            .parse::<SourceFormat>()
+            .map_err(|error| ApiError::bad_request("invalid_parameters", error.to_string()))?,
         None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
@@ -149,10 +173,10 @@ pub async fn ingest(
             .ok_or_else(|| ApiError {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 code: "unsupported_media_type",
-                message: "send the body as text/csv, application/x-ndjson, application/json, \
-                          application/vnd.apache.parquet or \
-                          application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or say ?format=)"
-                    .into(),
+                message: format!(
+                    "send the body as {} (or say ?format=)",
+                    SourceFormat::media_types_list()
+                ),
             })?,
     };
     let encoding = params

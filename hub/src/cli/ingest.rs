@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::bail;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use parkhub_connectors::decode::{DecodeOptions, SourceFormat, TextEncoding};
@@ -22,8 +23,8 @@ pub struct IngestArgs {
     #[arg(long)]
     pub table: String,
     /// The files' format; by default from each file's extension.
-    #[arg(long, value_parser = ["csv", "tsv", "ndjson", "jsonl", "json", "parquet", "xlsx"])]
-    pub format: Option<String>,
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<SourceFormat>,
     /// Text encoding of CSV and JSON files; detected by default.
     #[arg(long, value_parser = ["utf-8", "utf8", "gbk", "gb18030"])]
     pub encoding: Option<String>,
@@ -44,6 +45,12 @@ pub struct IngestArgs {
     pub sources: Vec<String>,
 }
 
+/// Parses `--format` with the registry's names, which `--help` lists.
+fn format_parser() -> impl TypedValueParser<Value = SourceFormat> {
+    PossibleValuesParser::new(SourceFormat::accepted_names())
+        .try_map(|name| name.parse::<SourceFormat>())
+}
+
 /// How reports are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -58,11 +65,7 @@ pub async fn ingest(
     progress: ProgressBar,
 ) -> anyhow::Result<()> {
     services.ingestor.contracts()?.get(&args.table)?;
-    let format = args
-        .format
-        .as_deref()
-        .map(str::parse::<SourceFormat>)
-        .transpose()?;
+    let format = args.format;
     let encoding = args
         .encoding
         .as_deref()
@@ -148,17 +151,27 @@ async fn ingest_one(
     let (path, temporary) = match fetch_local(item, services.lake.data_dir(), &on_bytes).await {
         Ok(fetched) => fetched,
         Err(error) => {
-            return Ok(failed_report(&args.table, &item.display, error.to_string()));
+            return Ok(IngestReport::failed(
+                &args.table,
+                &item.display,
+                error.to_string(),
+            ));
         }
     };
     let Some(format) = format.or_else(|| SourceFormat::from_extension(&item.display)) else {
         if temporary {
             let _ = std::fs::remove_file(&path);
         }
-        return Ok(failed_report(
+        return Ok(IngestReport::failed(
             &args.table,
             &item.display,
-            "cannot tell the format from the file name; say it with --format csv|ndjson|json|parquet|xlsx".into(),
+            format!(
+                "cannot tell the format from the file name; say it with --format {}",
+                SourceFormat::all()
+                    .map(SourceFormat::name)
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
         ));
     };
     let mut decode = DecodeOptions::new(format);
@@ -192,25 +205,6 @@ async fn ingest_one(
         let _ = std::fs::remove_file(&path);
     }
     Ok(result?)
-}
-
-fn failed_report(table: &str, source: &str, error: String) -> IngestReport {
-    let now = chrono::Utc::now();
-    IngestReport {
-        batch_id: String::new(),
-        table: table.to_string(),
-        source: source.to_string(),
-        status: IngestStatus::Failed,
-        rows_read: 0,
-        rows_written: 0,
-        rows_rejected: 0,
-        duplicate: false,
-        errors: Vec::new(),
-        error: Some(error),
-        content_sha256: String::new(),
-        started_at: now,
-        finished_at: now,
-    }
 }
 
 fn print_report(output: &mut impl Write, report: &IngestReport) -> std::io::Result<()> {
