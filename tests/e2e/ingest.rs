@@ -933,7 +933,8 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
     );
 
     // The formats the 415 names are the registry's.
-    let response = hub.http()
+    let response = hub
+        .http()
         .post(hub.url("/api/ingest/enterprises"))
         .header("content-type", "text/html")
         .body("<html></html>")
@@ -952,7 +953,8 @@ fn http_ingest_checks_given_key_industries_and_takes_the_words_users_write() {
 
 /// Posts `body` to `POST /api/ingest/{table}`, which must answer 200; returns the report.
 fn post_ok(hub: &TestHub, table: &str, content_type: &str, body: String) -> Value {
-    let response = hub.http()
+    let response = hub
+        .http()
         .post(hub.url(&format!("/api/ingest/{table}")))
         .header("content-type", content_type)
         .body(body)

@@ -35,7 +35,7 @@ fn by_default_the_server_logs_its_own_info_and_only_the_warnings_of_dependencies
     }
     assert!(hub.terminate().success());
 
-    let log = std::fs::read_to_string(&log_path).expect("read the log");
+    let log = strip_ansi(&std::fs::read_to_string(&log_path).expect("read the log"));
     assert!(
         log.lines()
             .any(|line| line.contains(" INFO ") && line.contains("serving")),
@@ -51,4 +51,22 @@ fn by_default_the_server_logs_its_own_info_and_only_the_warnings_of_dependencies
         "dependencies log at warn by default:\n{}",
         foreign_info.join("\n")
     );
+}
+
+/// Returns `text` without ANSI colour sequences (`ESC [ … m`), which the log writes even to a file.
+fn strip_ansi(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(character) = chars.next() {
+        if character == '\u{1b}' {
+            for code in chars.by_ref() {
+                if code == 'm' {
+                    break;
+                }
+            }
+        } else {
+            plain.push(character);
+        }
+    }
+    plain
 }
