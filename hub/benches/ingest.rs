@@ -186,22 +186,9 @@ fn generate(path: &Path, rows: u64) {
     std::fs::rename(&partial, path).expect("rename the CSV");
 }
 
-/// A valid USCC (GB 32100-2015 check character appended to 17 characters).
+/// A valid USCC: the GB 32100-2015 check character appended to 17 characters.
 fn uscc(first17: &str) -> String {
-    const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let (mut sum, mut weight) = (0u32, 1u32);
-    for byte in first17.bytes() {
-        let value = CHARSET
-            .iter()
-            .position(|&c| c == byte)
-            .expect("a USCC character") as u32;
-        sum += value * weight;
-        weight = weight * 3 % 31;
-    }
-    format!(
-        "{first17}{}",
-        CHARSET[((31 - sum % 31) % 31) as usize] as char
-    )
+    parkhub_connectors::uscc::with_check_character(first17).expect("17 USCC characters")
 }
 
 /// The release `parkhub`: `PARKHUB_BENCH_BIN`, else `target/release/parkhub` brought up to

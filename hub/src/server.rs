@@ -195,7 +195,14 @@ async fn observe_request(
     let status = response.status();
     let elapsed = started.elapsed();
     span.in_scope(|| {
-        if status.is_server_error() {
+        if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+            // Busy or still starting: the client is told to retry; nothing failed.
+            tracing::warn!(
+                status = status.as_u16(),
+                elapsed_ms = elapsed.as_millis() as u64,
+                "request refused for now"
+            );
+        } else if status.is_server_error() {
             tracing::error!(
                 status = status.as_u16(),
                 elapsed_ms = elapsed.as_millis() as u64,

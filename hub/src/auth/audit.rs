@@ -386,7 +386,11 @@ mod tests {
     async fn the_command_line_writes_its_records_at_once() {
         let dir = tempfile::tempdir().expect("temp dir");
         let lake = Lake::open(dir.path()).expect("lake");
-        let mut record = AuditRecord::new(Some(&Principal::cli()), Interface::Cli, "token");
+        let mut record = AuditRecord::new(
+            Some(&crate::auth::role::cli_principal()),
+            Interface::Cli,
+            "token",
+        );
         record.statement = Some("token create committee-1".into());
         write_now(&lake, &[record]).await.expect("writes");
         assert_eq!(

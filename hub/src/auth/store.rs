@@ -406,7 +406,10 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuthError + '_ {
 
 fn check_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
-    let reserved = [Principal::CLI_NAME, crate::auth::http::ANONYMOUS_NAME];
+    let reserved = [
+        crate::auth::role::CLI_PRINCIPAL_NAME,
+        crate::auth::http::ANONYMOUS_NAME,
+    ];
     if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) || reserved.contains(&name)
     {
         return Err(AuthError::InvalidName {

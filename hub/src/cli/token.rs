@@ -9,7 +9,7 @@ use clap::Subcommand;
 use crate::auth::audit::{self, AuditRecord, Interface};
 use crate::auth::bootstrap::{self, IssuedToken};
 use crate::auth::store::{NewToken, TokenInfo};
-use crate::auth::{Principal, Role, TokenStore};
+use crate::auth::{Role, TokenStore};
 use crate::services::Services;
 
 /// `parkhub token …`.
@@ -53,7 +53,7 @@ pub enum ListFormat {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    text.parse::<Role>().map_err(|error| error.to_string())
+    crate::auth::role::parse_role(text).map_err(|error| error.to_string())
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
@@ -116,7 +116,11 @@ pub async fn run(services: &Services, command: TokenCommand) -> anyhow::Result<(
 /// Records a token change in `_audit`; a failure to do so is reported but does not undo the
 /// change, which the token file holds already.
 async fn record(services: &Services, statement: String) {
-    let mut entry = AuditRecord::new(Some(&Principal::cli()), Interface::Cli, "token");
+    let mut entry = AuditRecord::new(
+        Some(&crate::auth::role::cli_principal()),
+        Interface::Cli,
+        "token",
+    );
     entry.statement = Some(statement);
     if let Err(error) = audit::write_now(&services.lake, &[entry]).await {
         eprintln!("warning: the token change is not in the audit table: {error}");
