@@ -30,6 +30,17 @@ fn assert_unauthorized(response: reqwest::blocking::Response) -> String {
     body["message"].as_str().expect("message").to_string()
 }
 
+/// Posts `sql` to `/api/sql` with `client` and returns the status.
+fn sql_status(client: &reqwest::blocking::Client, hub: &TestHub, sql: &str) -> u16 {
+    client
+        .post(hub.url("/api/sql"))
+        .json(&json!({ "sql": sql }))
+        .send()
+        .expect("POST")
+        .status()
+        .as_u16()
+}
+
 fn first_enterprise(dir: &Path) -> String {
     let rows = sql_json(dir, "SELECT uscc FROM enterprises ORDER BY uscc LIMIT 1");
     rows[0]["uscc"].as_str().expect("uscc").to_string()
@@ -232,15 +243,7 @@ fn each_role_reaches_only_its_routes() {
     let token = created["token"].as_str().expect("token").to_string();
     assert_eq!(created["role"], "committee");
     let committee = http_with_token(&token);
-    assert_eq!(
-        committee
-            .post(hub.url("/api/sql"))
-            .json(&json!({"sql": "SELECT 1 AS one"}))
-            .send()
-            .expect("POST")
-            .status(),
-        200
-    );
+    assert_eq!(sql_status(&committee, &hub, "SELECT 1 AS one"), 200);
     let duplicate = hub
         .http()
         .post(hub.url("/api/tokens"))
@@ -495,15 +498,7 @@ fn requests_and_token_changes_are_rows_of_the_audit_table() {
     );
     let client = http_with_token(&token);
     let sql = format!("SELECT count(*) AS n FROM enterprises WHERE name <> '{name}'");
-    assert_eq!(
-        client
-            .post(hub.url("/api/sql"))
-            .json(&json!({"sql": sql}))
-            .send()
-            .expect("POST")
-            .status(),
-        200
-    );
+    assert_eq!(sql_status(&client, &hub, &sql), 200);
     assert_eq!(
         client
             .post(hub.url("/api/tokens"))
@@ -513,15 +508,7 @@ fn requests_and_token_changes_are_rows_of_the_audit_table() {
             .status(),
         403
     );
-    assert_eq!(
-        client
-            .post(hub.url("/api/sql"))
-            .json(&json!({"sql": "SELEC 1"}))
-            .send()
-            .expect("POST")
-            .status(),
-        400
-    );
+    assert_eq!(sql_status(&client, &hub, "SELEC 1"), 400);
 
     let query = format!(
         "SELECT role, uscc, interface, action, statement, outcome, request_id FROM _audit \
@@ -586,11 +573,7 @@ fn requests_and_token_changes_are_rows_of_the_audit_table() {
 
     // Records still waiting are written when serve stops.
     let last = format!("SELECT 2 AS last_{}", std::process::id());
-    client
-        .post(hub.url("/api/sql"))
-        .json(&json!({"sql": last}))
-        .send()
-        .expect("POST");
+    assert_eq!(sql_status(&client, &hub, &last), 200);
     assert!(hub.terminate().success());
     let written = sql_json(
         dir,

@@ -15,9 +15,15 @@ pub const DEMO_MONTHS: usize = 6;
 /// Days of energy readings in the shared demo park.
 pub const DEMO_ENERGY_DAYS: usize = 2;
 
-/// Returns the path of the real binary under test.
+/// Returns the path of the real binary under test: the one Cargo built, or the one
+/// `PARKHUB_TEST_BINARY` names (a release build, or a copy that a concurrent build of the
+/// same target folder cannot replace mid-run).
 pub fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_parkhub")
+    static BINARY: OnceLock<String> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        std::env::var("PARKHUB_TEST_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_parkhub").to_string())
+    })
 }
 
 /// A `parkhub` command on `data_dir`, with the environment cleaned of settings that would
