@@ -20,7 +20,6 @@ use parkhub_catalog::relevance::CUTOFF;
 use parkhub_catalog::relevance::{Judgements, evaluate};
 use parkhub_catalog::{Catalog, CatalogEntry, EntryKind, SearchRequest, entries_from_batches};
 use parkhub_connectors::Lake;
-use parkhub_connectors::datafusion::prelude::SessionContext;
 
 struct Arguments {
     data_dir: PathBuf,
@@ -60,18 +59,10 @@ fn arguments() -> anyhow::Result<Arguments> {
 async fn read_entries(lake: &Lake) -> anyhow::Result<Vec<CatalogEntry>> {
     let mut entries = Vec::new();
     for kind in EntryKind::ALL {
-        let Some(table) = lake.load_table(kind.table()).await? else {
+        let Some(contents) = lake.read_table(kind.table()).await? else {
             continue;
         };
-        let context = SessionContext::new();
-        table.update_datafusion_session(&context.state())?;
-        context.register_table(kind.table(), table.table_provider().await?)?;
-        let batches = context
-            .sql(&format!("SELECT * FROM {}", kind.table()))
-            .await?
-            .collect()
-            .await?;
-        entries.extend(entries_from_batches(kind, &batches)?);
+        entries.extend(entries_from_batches(kind, &contents.batches)?);
     }
     Ok(entries)
 }
