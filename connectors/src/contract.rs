@@ -501,7 +501,9 @@ impl Contracts {
             .position(|existing| existing.name == contract.name)
         {
             Some(position) => {
-                check_evolution(&self.tables[position], &contract, source_name)?;
+                let old = &self.tables[position];
+                check_evolution(old, &contract, source_name)?;
+                let contract = inherit_column_behaviour(old, contract);
                 self.tables[position] = Arc::new(contract);
             }
             None => self.tables.push(Arc::new(contract)),
@@ -559,6 +561,24 @@ impl Contracts {
             .iter()
             .any(|(builtin, _)| *builtin == name)
     }
+}
+
+/// Returns `new` with the derivations and value aliases of `old`'s columns where `new` does not
+/// declare its own, so that a park contract written before a built-in column was derived (or
+/// took aliases) keeps what the built-in one does.
+fn inherit_column_behaviour(old: &TableContract, mut new: TableContract) -> TableContract {
+    for column in &mut new.columns {
+        let Some(old_column) = old.column(&column.name) else {
+            continue;
+        };
+        if column.derive.is_none() {
+            column.derive.clone_from(&old_column.derive);
+        }
+        if column.value_aliases.is_empty() && column.allowed == old_column.allowed {
+            column.value_aliases.clone_from(&old_column.value_aliases);
+        }
+    }
+    new
 }
 
 /// Checks that `new` can replace `old` without rewriting the table: same mode and key, every
@@ -700,6 +720,44 @@ mod tests {
         let error =
             Contracts::add_park_contract(dir.path(), "e.toml", &retyped).expect_err("retyped");
         assert!(error.to_string().contains("cannot change type"), "{error}");
+    }
+
+    #[test]
+    fn a_park_contract_written_before_derivations_keeps_the_builtin_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let energy = BUILTIN_CONTRACTS
+            .iter()
+            .find(|(name, _)| *name == "energy_readings")
+            .map(|(_, text)| *text)
+            .expect("energy_readings");
+        let older = energy
+            .replace("derive = \"tce_from_energy\"\n", "")
+            .split("[columns.value_aliases]")
+            .enumerate()
+            .map(|(at, part)| {
+                // Drops every alias table: the text after each header up to the next column.
+                if at == 0 {
+                    part.to_string()
+                } else {
+                    part.find("[[columns]]")
+                        .map(|next| part[next..].to_string())
+                        .unwrap_or_default()
+                }
+            })
+            .collect::<String>()
+            + "\n[[columns]]\nname = \"site\"\ntype = \"string\"\n";
+        assert!(
+            !older.contains("derive") && !older.contains("value_aliases"),
+            "{older}"
+        );
+        Contracts::add_park_contract(dir.path(), "energy.toml", &older).expect("extended");
+        let contracts = Contracts::load(dir.path()).expect("load");
+        let readings = contracts.get("energy_readings").expect("energy_readings");
+        assert!(readings.column("site").is_some());
+        let tce = readings.column("tce").expect("tce");
+        assert_eq!(tce.derive.as_deref(), Some("tce_from_energy"));
+        let energy_type = readings.column("energy_type").expect("energy_type");
+        assert_eq!(energy_type.allowed_value_of("电"), Some("electricity"));
     }
 
     #[test]
