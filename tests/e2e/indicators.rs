@@ -165,3 +165,68 @@ fn indicators_run_from_the_cli_and_as_sql_views() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn tables_round_floats_and_csv_and_json_keep_every_digit() {
+    let dir = demo_dir();
+    let rows: Vec<Value> = serde_json::from_str(&run_ok(
+        dir,
+        &[
+            "indicator",
+            "energy_intensity_by_industry",
+            "--format",
+            "json",
+        ],
+    ))
+    .expect("json");
+    let park = rows
+        .iter()
+        .find(|row| row["key_industry"] == "all")
+        .expect("a park row");
+    let energy_tce = park["energy_tce"].as_f64().expect("energy_tce");
+    let intensity = park["energy_intensity"].as_f64().expect("energy_intensity");
+    // The indicator's [decimals]: 2 for tce, 4 for tce per 10k yuan.
+    let table = run_ok(dir, &["indicator", "energy_intensity_by_industry"]);
+    let park_line = table
+        .lines()
+        .find(|line| line.starts_with("| all "))
+        .unwrap_or_else(|| panic!("no park row in\n{table}"));
+    assert!(
+        park_line.contains(&format!(" {energy_tce:.2} "))
+            && park_line.contains(&format!(" {intensity:.4} ")),
+        "{park_line}"
+    );
+    let csv = run_ok(
+        dir,
+        &[
+            "indicator",
+            "energy_intensity_by_industry",
+            "--format",
+            "csv",
+        ],
+    );
+    // Separate runs may sum in another order, so the digits are compared within a tolerance.
+    let park_csv: Vec<&str> = csv
+        .lines()
+        .find(|line| line.starts_with("all,"))
+        .unwrap_or_else(|| panic!("no park row in\n{csv}"))
+        .split(',')
+        .collect();
+    let csv_intensity = park_csv[4];
+    let digits = csv_intensity
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len());
+    assert!(digits > 6, "CSV keeps full precision: {csv_intensity}");
+    let csv_intensity: f64 = csv_intensity.parse().expect("a number");
+    assert!(
+        (csv_intensity - intensity).abs() <= 1e-9 * intensity.abs(),
+        "{csv}"
+    );
+
+    // Plain SQL: at most six digits after the point, trailing zeros trimmed.
+    let query = "SELECT 2.0 / 3 AS ratio, 1.5 AS half, 7 AS whole";
+    let table = run_ok(dir, &["sql", query]);
+    assert!(table.contains("| 0.666667 | 1.5  | 7     |"), "{table}");
+    let csv = run_ok(dir, &["sql", query, "--format", "csv"]);
+    assert_eq!(csv, "ratio,half,whole\n0.6666666666666666,1.5,7\n");
+}

@@ -255,9 +255,8 @@ fn dates_parse_strictly() {
     assert!(matches!(date("current_date"), Some(ScalarValue::Date32(Some(days))) if days > 19_782));
 }
 
-#[test]
-fn definitions_are_checked_when_loading() {
-    const METADATA: &str = r#"
+/// The metadata of a test indicator with one parameter, `year`, without a default.
+const PROBE_METADATA: &str = r#"
 name = "probe"
 title_zh = "探针"
 title_en = "Probe"
@@ -272,6 +271,10 @@ name = "year"
 type = "int"
 description = "A year"
 "#;
+
+#[test]
+fn definitions_are_checked_when_loading() {
+    const METADATA: &str = PROBE_METADATA;
     let load = |metadata: &'static str, sql: &'static str| {
         IndicatorLibrary::load(
             &[IndicatorSource {
@@ -450,27 +453,12 @@ fn bases_go_in_front_as_common_table_expressions() {
     assert_eq!(with_bases("WITHIN", &[]), "WITHIN", "no bases, no change");
     assert_eq!(strip_keyword("within_days", "WITH"), None);
 
-    const METADATA: &str = r#"
-name = "probe"
-title_zh = "探针"
-title_en = "Probe"
-unit = "none"
-description = "A test indicator"
-formula_zh = "无"
-formula_en = "none"
-grain = "year"
-bases = ["totals"]
-
-[decimals]
-default = 2
-share = 4
-
-[[parameters]]
-name = "year"
-type = "int"
-default = "2024"
-description = "A year"
-"#;
+    let metadata = PROBE_METADATA
+        .replace(
+            "grain = \"nothing\"",
+            "grain = \"year\"\nbases = [\"totals\"]\n\n[decimals]\ndefault = 2\nshare = 4",
+        )
+        .replace("type = \"int\"", "type = \"int\"\ndefault = \"2024\"");
     let base_files = BTreeMap::from([("totals", "SELECT $year AS year")]);
     let load = |metadata: &str, bases: &BTreeMap<&str, &str>| {
         IndicatorLibrary::load(
@@ -483,7 +471,7 @@ description = "A year"
         )
     };
     // The base's placeholders count as the indicator's.
-    let library = load(METADATA, &base_files).expect("valid");
+    let library = load(&metadata, &base_files).expect("valid");
     let indicator = library.get("probe").expect("probe");
     assert_eq!(
         indicator.sql,
@@ -491,17 +479,17 @@ description = "A year"
     );
     assert_eq!(indicator.decimals.for_column("share"), Some(4));
     assert_eq!(indicator.decimals.for_column("year"), Some(2));
-    let error = load(METADATA, &BTreeMap::new()).expect_err("no such base");
+    let error = load(&metadata, &BTreeMap::new()).expect_err("no such base");
     assert!(
         error
             .to_string()
             .contains("'totals', which is not a base query"),
         "{error}"
     );
-    let twice = METADATA.replace(r#"["totals"]"#, r#"["totals", "totals"]"#);
+    let twice = metadata.replace(r#"["totals"]"#, r#"["totals", "totals"]"#);
     let error = load(&twice, &base_files).expect_err("named twice");
     assert!(error.to_string().contains("twice"), "{error}");
-    let too_precise = METADATA.replace("share = 4", "share = 13");
+    let too_precise = metadata.replace("share = 4", "share = 13");
     let error = load(&too_precise, &base_files).expect_err("too many decimals");
     assert!(error.to_string().contains("13 decimals"), "{error}");
 }
