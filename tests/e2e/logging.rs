@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{TestHub, demo_dir, fresh_dir, http, parkhub};
+use crate::support::{TestHub, create_token, demo_dir, fresh_dir, parkhub, unique_token_name};
 
 #[test]
 fn by_default_the_server_logs_its_own_info_and_only_the_warnings_of_dependencies() {
@@ -13,8 +13,9 @@ fn by_default_the_server_logs_its_own_info_and_only_the_warnings_of_dependencies
         .env_remove("PARKHUB_LOG")
         .env_remove("PARKHUB_LOG_FORMAT")
         .stderr(log_file);
-    let hub = TestHub::start_command(command, &[]);
-    let client = http();
+    let mut hub = TestHub::start_command(command, &[]);
+    hub.token = create_token(demo_dir(), &unique_token_name("log"), "admin", &[]);
+    let client = hub.http();
     // Queries over Delta tables, through SQL and an indicator: each once made the Delta
     // kernel log several INFO lines.
     for _ in 0..2 {
