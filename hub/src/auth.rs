@@ -11,7 +11,9 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod grants;
 pub mod http;
+pub mod private_file;
 pub mod rate_limit;
 pub mod role;
 pub mod routes;

@@ -705,8 +705,11 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
     };
     let first_admin = crate::auth::bootstrap::ensure_first_admin(&tokens)?;
     let services = Arc::new(services);
-    let auth = Arc::new(crate::auth::http::HttpAuth {
+    let auth = Arc::new(crate::auth::http::AuthState {
         tokens,
+        grants: Arc::new(crate::auth::grants::GrantStore::open(
+            services.lake.data_dir(),
+        )?),
         limiter: crate::auth::rate_limit::RateLimiter::new(
             options.edge.requests_per_second,
             options.edge.burst,

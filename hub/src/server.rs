@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{self, ApiError};
-use crate::auth::http::HttpAuth;
+use crate::auth::http::AuthState;
 use crate::config::EdgeLimits;
 use crate::services::Services;
 
@@ -27,7 +27,7 @@ pub struct AppState {
     /// Counters and histograms served at `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Tokens, rate limits and the audit log.
-    pub auth: Arc<HttpAuth>,
+    pub auth: Arc<AuthState>,
     /// Body size, rate and shutdown limits.
     pub edge: EdgeLimits,
 }
@@ -37,7 +37,7 @@ impl AppState {
     pub fn new(
         services: Arc<Services>,
         max_body_bytes: u64,
-        auth: Arc<HttpAuth>,
+        auth: Arc<AuthState>,
         edge: EdgeLimits,
     ) -> AppState {
         AppState {

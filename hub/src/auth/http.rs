@@ -17,26 +17,44 @@ use axum::response::{IntoResponse, Response};
 use crate::api::ApiError;
 use crate::api::error::ErrorCode;
 use crate::auth::audit::{AuditLog, AuditNote, AuditRecord, Interface};
+use crate::auth::grants::GrantStore;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::routes::{self, Access, Action};
 use crate::auth::store::Rejection;
-use crate::auth::{Principal, TokenStore};
+use crate::auth::{Principal, Role, TokenStore};
 use crate::server::{AppState, REQUEST_ID_HEADER};
+use parkhub_queries::QueryEngine;
+use parkhub_queries::policy::{Policy, park_today};
 
 /// The principal name audit rows carry for an anonymous caller.
 pub const ANONYMOUS_NAME: &str = "anonymous";
 
-/// What the HTTP server needs to know who is asking and to record what they did.
+/// What the servers (HTTP and the Postgres wire) need to know who is asking, what they may
+/// see and to record what they did.
 #[derive(Debug)]
-pub struct HttpAuth {
+pub struct AuthState {
     /// The data directory's tokens.
     pub tokens: Arc<TokenStore>,
+    /// The enterprises' grants.
+    pub grants: Arc<GrantStore>,
     /// Requests per token.
     pub limiter: RateLimiter,
     /// Where requests are recorded.
     pub audit: Arc<AuditLog>,
     /// Whether `GET /api/catalog/search` answers without a token.
     pub allow_anonymous_search: bool,
+}
+
+impl AuthState {
+    /// Returns `engine` as `principal` may use it: its role's tables and rows, plus the grants
+    /// in force for it today (park time). An admin's engine reads the whole lake.
+    pub fn engine_for(&self, engine: &QueryEngine, principal: &Principal) -> QueryEngine {
+        if principal.role == Role::Admin {
+            return engine.whole_park();
+        }
+        let grants = self.grants.current();
+        engine.for_principal(Policy::new(principal.clone(), &grants, park_today()))
+    }
 }
 
 /// Authenticates a request, checks its route's roles and rate limit, runs it with the

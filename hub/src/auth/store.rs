@@ -14,14 +14,13 @@
 //!   does not write a file per request.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::private_file::{self, FileStamp};
 use crate::auth::secret::{self, HashKey};
 use crate::auth::{AuthError, Principal, Role};
 
@@ -162,15 +161,6 @@ struct TokenFile {
 
 const FILE_VERSION: u32 = 1;
 
-/// What identifies one version of the token file: every write renames a new file over it, so
-/// its inode changes even when its length and time do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FileStamp {
-    length: u64,
-    modified: Option<std::time::SystemTime>,
-    inode: u64,
-}
-
 #[derive(Debug, Default)]
 struct Cache {
     stamp: Option<FileStamp>,
@@ -206,8 +196,8 @@ impl TokenStore {
     /// (mode 0600) when they are missing.
     pub fn open(data_dir: &Path) -> Result<TokenStore> {
         let folder = data_dir.join(AUTH_FOLDER);
-        create_private_dir(&folder)?;
-        let lock = lock_folder(&folder)?;
+        private_file::create_private_dir(&folder)?;
+        let lock = private_file::lock(&folder, LOCK_FILE)?;
         let key = load_or_create_key(&folder.join(KEY_FILE))?;
         drop(lock);
         let store = TokenStore {
@@ -369,14 +359,14 @@ impl TokenStore {
     /// Reloads the token file when it changed since it was last read.
     fn refresh(&self) -> Result<()> {
         let path = self.tokens_path();
-        let stamp = stamp_of(&path)?;
+        let stamp = private_file::stamp_of(&path)?;
         if self.lock_cache().stamp == stamp && stamp.is_some() {
             return Ok(());
         }
-        let file = read_file(&path)?;
+        let file: TokenFile = private_file::read_json(&path)?;
         // The file may have been replaced between the stat and the read: stat again so that a
         // later change is still noticed.
-        let stamp_after = stamp_of(&path)?;
+        let stamp_after = private_file::stamp_of(&path)?;
         self.lock_cache()
             .replace(if stamp_after == stamp { stamp } else { None }, file.tokens);
         Ok(())
@@ -385,22 +375,15 @@ impl TokenStore {
     /// Changes the token file under the writers' lock: reads it afresh, applies `change`,
     /// and replaces it atomically when `change` succeeds.
     fn update<T>(&self, change: impl FnOnce(&mut TokenFile) -> Result<T>) -> Result<T> {
-        let _lock = lock_folder(&self.folder)?;
+        let _lock = private_file::lock(&self.folder, LOCK_FILE)?;
         let path = self.tokens_path();
-        let mut file = read_file(&path)?;
+        let mut file: TokenFile = private_file::read_json(&path)?;
         let answer = change(&mut file)?;
         file.version = FILE_VERSION;
-        write_atomically(&path, &file)?;
-        let stamp = stamp_of(&path)?;
+        private_file::write_json(&path, &file)?;
+        let stamp = private_file::stamp_of(&path)?;
         self.lock_cache().replace(stamp, file.tokens);
         Ok(answer)
-    }
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuthError + '_ {
-    move |source| AuthError::Io {
-        path: path.to_path_buf(),
-        source,
     }
 }
 
@@ -417,30 +400,6 @@ fn check_name(name: &str) -> Result<()> {
         });
     }
     Ok(())
-}
-
-fn create_private_dir(folder: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder.create(folder).map_err(io_error(folder))
-}
-
-/// Takes the writers' lock of the store; released when the returned file is dropped.
-fn lock_folder(folder: &Path) -> Result<File> {
-    let path = folder.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io_error(&path))?;
-    file.lock().map_err(io_error(&path))?;
-    Ok(file)
 }
 
 /// Reads the key, or creates it; the caller holds the writers' lock, so two processes
@@ -461,89 +420,8 @@ fn load_or_create_key(path: &Path) -> Result<HashKey> {
         }
     }
     let key = HashKey::generate()?;
-    write_private(path, key.to_hex().as_bytes())?;
+    private_file::write_private(path, key.to_hex().as_bytes())?;
     Ok(key)
-}
-
-/// Writes `bytes` to `path` through a temporary file with mode 0600 renamed over it.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let temporary = folder.join(format!(
-        ".{}.{}.tmp",
-        path.file_name()
-            .map(|name| name.to_string_lossy())
-            .unwrap_or_default(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let written = (|| {
-        let mut file = options.open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        // Make the rename itself durable.
-        if let Ok(directory) = File::open(folder) {
-            let _ = directory.sync_all();
-        }
-        Ok(())
-    })();
-    written.map_err(|source| {
-        let _ = std::fs::remove_file(&temporary);
-        AuthError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    })
-}
-
-fn write_atomically(path: &Path, file: &TokenFile) -> Result<()> {
-    let mut text = serde_json::to_vec_pretty(file).map_err(|source| AuthError::Corrupt {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    text.push(b'\n');
-    write_private(path, &text)
-}
-
-fn read_file(path: &Path) -> Result<TokenFile> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| AuthError::Corrupt {
-            path: path.to_path_buf(),
-            source,
-        }),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(TokenFile::default()),
-        Err(source) => Err(AuthError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-fn stamp_of(path: &Path) -> Result<Option<FileStamp>> {
-    match std::fs::metadata(path) {
-        Ok(metadata) => {
-            #[cfg(unix)]
-            let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
-            #[cfg(not(unix))]
-            let inode = 0;
-            Ok(Some(FileStamp {
-                length: metadata.len(),
-                modified: metadata.modified().ok(),
-                inode,
-            }))
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(AuthError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
 }
 
 #[cfg(test)]
@@ -731,11 +609,14 @@ mod tests {
         let first = store.authenticate(&token).expect("accepted");
         assert!(first.touch_due);
         store.touch("busy").expect("writes");
-        let stamp = stamp_of(&store.tokens_path()).expect("stat");
+        let stamp = private_file::stamp_of(&store.tokens_path()).expect("stat");
         for _ in 0..100 {
             assert!(!store.authenticate(&token).expect("accepted").touch_due);
         }
-        assert_eq!(stamp_of(&store.tokens_path()).expect("stat"), stamp);
+        assert_eq!(
+            private_file::stamp_of(&store.tokens_path()).expect("stat"),
+            stamp
+        );
         let info = store.get("busy").expect("reads").expect("present");
         assert!(info.last_used_at.is_some());
     }
