@@ -2,6 +2,7 @@
 -- key_industry 'all'), counted from the equipment register.
 WITH active AS (
     SELECT e.key_industry,
+           q.uscc,
            COALESCE(q.is_key_process, false) AS is_key_process,
            COALESCE(q.is_cnc, false) AS is_cnc,
            COALESCE(q.is_networked, false) AS is_networked
@@ -11,6 +12,7 @@ WITH active AS (
 ),
 counts AS (
     SELECT key_industry,
+           count(DISTINCT uscc) AS enterprises,
            count(*) AS equipment,
            sum(CASE WHEN is_networked THEN 1 ELSE 0 END) AS networked,
            sum(CASE WHEN is_key_process THEN 1 ELSE 0 END) AS key_process_equipment,
@@ -19,6 +21,7 @@ counts AS (
     GROUP BY ROLLUP (key_industry)
 )
 SELECT COALESCE(key_industry, 'all') AS key_industry,
+       enterprises,
        equipment,
        networked,
        CASE WHEN equipment > 0 THEN CAST(networked AS DOUBLE) / equipment END AS networking_rate,

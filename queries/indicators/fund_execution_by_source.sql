@@ -1,9 +1,10 @@
 -- Fund execution by fund source (central / provincial / local, and overall 'all'): the amount
 -- disbursed from each source as a share of the subsidy granted to all projects.
 WITH paid AS (
-    SELECT fund_source, project_id, amount
-    FROM fund_disbursements
-    WHERE disbursed_on <= $as_of
+    SELECT d.fund_source, d.project_id, d.amount, p.uscc
+    FROM fund_disbursements d
+    LEFT JOIN transformation_projects p ON p.project_id = d.project_id
+    WHERE d.disbursed_on <= $as_of
 ),
 granted AS (
     SELECT sum(subsidy_granted) AS granted
@@ -15,6 +16,7 @@ total AS (
 ),
 sources AS (
     SELECT fund_source,
+           count(DISTINCT uscc) AS enterprises,
            count(DISTINCT project_id) AS projects,
            count(*) AS disbursements,
            sum(amount) AS disbursed
@@ -23,6 +25,7 @@ sources AS (
 ),
 result AS (
     SELECT COALESCE(s.fund_source, 'all') AS fund_source,
+           s.enterprises,
            s.projects,
            s.disbursements,
            s.disbursed,

@@ -13,6 +13,7 @@ WITH monthly AS (
 SELECT cur.key_industry,
        cur.period,
        cur.enterprises,
+       prev.enterprises AS enterprises_prev_year,
        cur.output_value,
        cur.added_value,
        prev.output_value AS output_value_prev_year,

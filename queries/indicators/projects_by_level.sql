@@ -2,6 +2,7 @@
 SELECT level,
        category,
        status,
+       count(DISTINCT uscc) AS enterprises,
        count(*) AS projects,
        sum(investment) AS investment,
        sum(subsidy_granted) AS subsidy_granted

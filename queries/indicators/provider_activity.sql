@@ -3,6 +3,7 @@
 SELECT p.provider_id,
        sp.name AS provider_name,
        e.key_industry,
+       count(DISTINCT p.uscc) AS enterprises,
        count(*) AS projects,
        sum(CASE WHEN p.status = 'completed' THEN 1 ELSE 0 END) AS completed,
        sum(CASE WHEN p.status = 'in_progress' THEN 1 ELSE 0 END) AS in_progress,

@@ -1,6 +1,6 @@
 -- Subsidy leverage: investment per yuan of subsidy, by subsidy type (and overall, 'all').
 WITH supported AS (
-    SELECT subsidy_type, investment, subsidy_granted
+    SELECT subsidy_type, uscc, investment, subsidy_granted
     FROM transformation_projects
     WHERE subsidy_granted > 0
       AND subsidy_type IS NOT NULL
@@ -8,6 +8,7 @@ WITH supported AS (
 ),
 sums AS (
     SELECT subsidy_type,
+           count(DISTINCT uscc) AS enterprises,
            count(*) AS projects,
            sum(investment) AS investment,
            sum(subsidy_granted) AS subsidy_granted
@@ -15,6 +16,7 @@ sums AS (
     GROUP BY ROLLUP (subsidy_type)
 )
 SELECT COALESCE(subsidy_type, 'all') AS subsidy_type,
+       enterprises,
        projects,
        investment,
        subsidy_granted,

@@ -426,7 +426,10 @@ impl QueryEngine {
                 match planned {
                     Ok(frame) => lake_schema.add_view(reference.table(), frame.into_view()),
                     // A view over a table the principal may not read does not exist for it.
-                    Err(Error::UnknownTable { .. }) if self.lake_view.is_some() => {}
+                    Err(
+                        Error::UnknownTable { .. }
+                        | Error::Policy(crate::policy::PolicyError::IndicatorNotForRole { .. }),
+                    ) if self.lake_view.is_some() => {}
                     Err(error) => return Err(error),
                 }
             }

@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::QueryEngine;
 use crate::format::Decimals;
+use crate::policy::{Grain, PolicyError, suppress_small_groups};
 
 #[cfg(test)]
 mod tests;
@@ -244,6 +245,10 @@ pub struct Indicator {
     pub formula_en: String,
     /// One row per … (e.g. `key_industry × month`).
     pub grain: String,
+    /// At a group grain, the columns counting the enterprises each row aggregates (the first
+    /// is the row's own; others, such as the year before, count too): a row over fewer than
+    /// three is suppressed for the roles that may not see single enterprises.
+    pub enterprise_counts: Vec<String>,
     /// Its parameters, in the order documented.
     pub parameters: Vec<IndicatorParameter>,
     /// Digits after the point of its float columns in text tables.
@@ -348,6 +353,8 @@ struct IndicatorFile {
     formula_zh: String,
     formula_en: String,
     grain: String,
+    #[serde(default)]
+    enterprise_counts: Vec<String>,
     #[serde(default)]
     bases: Vec<String>,
     #[serde(default)]
@@ -536,6 +543,21 @@ fn load_indicator(
             "{digits} decimals asked for; at most {MAX_DECIMALS}"
         )));
     }
+    let is_group = Grain::parse(&file.grain).runs_over_whole_park();
+    if is_group && file.enterprise_counts.is_empty() {
+        return Err(invalid(format!(
+            "its grain '{}' is a group of enterprises, so it names the columns counting them \
+             (enterprise_counts = [\"enterprises\"]) for small groups to be suppressed",
+            file.grain
+        )));
+    }
+    if !is_group && !file.enterprise_counts.is_empty() {
+        return Err(invalid(format!(
+            "its grain '{}' is one entity, whose rows are never suppressed: enterprise_counts \
+             does not apply",
+            file.grain
+        )));
+    }
     let sql = with_bases(source.sql, &used_bases);
     let mut parameters: Vec<IndicatorParameter> = Vec::with_capacity(file.parameters.len());
     for parameter in file.parameters {
@@ -591,6 +613,7 @@ fn load_indicator(
         formula_zh: file.formula_zh,
         formula_en: file.formula_en,
         grain: file.grain,
+        enterprise_counts: file.enterprise_counts,
         parameters,
         decimals,
         sql,
@@ -666,12 +689,40 @@ pub const VIEW_PREFIX: &str = "ind_";
 /// Plans an indicator through the engine's guarded [`QueryEngine::plan`] and binds its
 /// parameters (given values, else defaults) as typed literals. The parameters are checked
 /// before anything is planned.
+///
+/// Under a principal's engine ([`QueryEngine::for_principal`]), an indicator at an entity
+/// grain (one row per enterprise or project) reads through the principal's row filters, so an
+/// enterprise sees its own rows; one at a group grain is computed over the whole park and its
+/// groups of fewer than three enterprises are suppressed for the roles that may not see single
+/// enterprises ([`suppress_small_groups`]). An entity-grain indicator over tables the role may
+/// not read is refused as not for that role.
 pub async fn run_indicator(
     engine: &QueryEngine,
     indicator: &Indicator,
     params: &BTreeMap<String, String>,
 ) -> crate::Result<DataFrame> {
     let values = indicator.param_values(params)?;
-    let frame = engine.plan(&indicator.sql).await?;
-    Ok(frame.with_param_values(values)?)
+    let grain = Grain::parse(&indicator.grain);
+    let Some(role) = engine.policy().map(|policy| policy.principal().role) else {
+        let frame = engine.plan(&indicator.sql).await?;
+        return Ok(frame.with_param_values(values)?);
+    };
+    let runs_on = if grain.runs_over_whole_park() {
+        engine.whole_park()
+    } else {
+        engine.clone()
+    };
+    let frame = match runs_on.plan(&indicator.sql).await {
+        Ok(frame) => frame,
+        Err(crate::Error::UnknownTable { .. }) => {
+            return Err(PolicyError::IndicatorNotForRole {
+                indicator: indicator.name.clone(),
+                role,
+            }
+            .into());
+        }
+        Err(error) => return Err(error),
+    };
+    let frame = frame.with_param_values(values)?;
+    suppress_small_groups(frame, &grain, role, &indicator.enterprise_counts)
 }

@@ -65,6 +65,16 @@ pub enum PolicyError {
         /// The column expected.
         column: String,
     },
+    /// An indicator at an entity grain that reads tables the role may not read.
+    #[error(
+        "the indicator '{indicator}' lists single enterprises from tables the {role} role may not read"
+    )]
+    IndicatorNotForRole {
+        /// The indicator.
+        indicator: String,
+        /// The caller's role.
+        role: Role,
+    },
     /// An indicator answer that already has a `suppressed` column.
     #[error("the answer already has a column named '{SUPPRESSED_COLUMN}'")]
     SuppressedColumnTaken,

@@ -264,7 +264,7 @@ unit = "none"
 description = "A test indicator"
 formula_zh = "无"
 formula_en = "none"
-grain = "nothing"
+grain = "enterprise"
 
 [[parameters]]
 name = "year"
@@ -455,8 +455,8 @@ fn bases_go_in_front_as_common_table_expressions() {
 
     let metadata = PROBE_METADATA
         .replace(
-            "grain = \"nothing\"",
-            "grain = \"year\"\nbases = [\"totals\"]\n\n[decimals]\ndefault = 2\nshare = 4",
+            "grain = \"enterprise\"",
+            "grain = \"year\"\nenterprise_counts = [\"enterprises\"]\nbases = [\"totals\"]\n\n[decimals]\ndefault = 2\nshare = 4",
         )
         .replace("type = \"int\"", "type = \"int\"\ndefault = \"2024\"");
     let base_files = BTreeMap::from([("totals", "SELECT $year AS year")]);

@@ -7,11 +7,9 @@
 //! [`suppress_small_groups`]; indicators at an entity grain (one row per enterprise or project)
 //! run in the caller's own session, so their rows are the caller's and are never suppressed.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, RecordBatch};
-use datafusion::arrow::compute::{cast, nullif};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::prelude::{DataFrame, Expr, cast, ident, lit, when};
+use datafusion::scalar::ScalarValue;
 
 use super::PolicyError;
 use super::model::Role;
@@ -58,71 +56,85 @@ impl Grain {
     }
 }
 
-/// Returns an indicator answer as `role` may see it. For admin and committee, the batch as it
-/// is. For centre and enterprise, the batch with a `suppressed` column: at a group grain, a
-/// row whose `enterprise_count_column` is below [`MIN_GROUP_ENTERPRISES`] (or null) has its
-/// measures (every numeric column but the count) set to null and `suppressed` true; at an
-/// entity grain no row is suppressed.
+/// Returns an indicator's planned answer as `role` may see it. For admin and committee, the
+/// frame as it is. For centre and enterprise, the frame with a `suppressed` column: at a group
+/// grain, a row is suppressed when its first `enterprise_counts` column is null or below
+/// [`MIN_GROUP_ENTERPRISES`], or another of them (e.g. the enterprises of the year before) is
+/// below it; a suppressed row has its measures (every numeric column but the counts) null. At
+/// an entity grain no row is suppressed. The suppression is part of the plan, so the answer
+/// streams as before.
 pub fn suppress_small_groups(
-    batch: &RecordBatch,
+    frame: DataFrame,
     grain: &Grain,
     role: Role,
-    enterprise_count_column: &str,
-) -> crate::Result<RecordBatch> {
+    enterprise_counts: &[String],
+) -> crate::Result<DataFrame> {
     if !role.needs_small_group_suppression() {
-        return Ok(batch.clone());
+        return Ok(frame);
     }
-    let schema = batch.schema();
-    if schema.field_with_name(SUPPRESSED_COLUMN).is_ok() {
+    let schema = frame.schema().clone();
+    if schema.has_column_with_unqualified_name(SUPPRESSED_COLUMN) {
         return Err(PolicyError::SuppressedColumnTaken.into());
     }
     let suppressed = match grain {
-        Grain::Entity(_) => BooleanArray::from(vec![false; batch.num_rows()]),
+        Grain::Entity(_) => lit(false),
         Grain::Group(_) => {
-            let index = schema.index_of(enterprise_count_column).map_err(|_| {
-                PolicyError::MissingEnterpriseCount {
-                    column: enterprise_count_column.to_string(),
+            let Some((first, others)) = enterprise_counts.split_first() else {
+                return Err(PolicyError::MissingEnterpriseCount {
+                    column: "(none declared: enterprise_count in the indicator's .toml)".into(),
                 }
-            })?;
-            let counts = cast(batch.column(index), &DataType::Int64)?;
-            let counts = counts
-                .as_any()
-                .downcast_ref::<Int64Array>()
-                .ok_or_else(|| PolicyError::MissingEnterpriseCount {
-                    column: enterprise_count_column.to_string(),
-                })?;
-            counts
-                .iter()
-                .map(|count| Some(count.is_none_or(|count| count < MIN_GROUP_ENTERPRISES)))
-                .collect()
+                .into());
+            };
+            let count = |name: &str| -> crate::Result<Expr> {
+                if !schema.has_column_with_unqualified_name(name) {
+                    return Err(PolicyError::MissingEnterpriseCount {
+                        column: name.to_string(),
+                    }
+                    .into());
+                }
+                Ok(cast(ident(name), DataType::Int64))
+            };
+            let mut small = count(first)?
+                .is_null()
+                .or(count(first)?.lt(lit(MIN_GROUP_ENTERPRISES)));
+            for other in others {
+                small = small.or(count(other)?.lt(lit(MIN_GROUP_ENTERPRISES)).is_true());
+            }
+            small
         }
     };
-    let mut fields: Vec<Field> = Vec::with_capacity(schema.fields().len() + 1);
-    let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len() + 1);
-    for (field, column) in schema.fields().iter().zip(batch.columns()) {
-        let is_measure = field.data_type().is_numeric() && field.name() != enterprise_count_column;
-        if is_measure && matches!(grain, Grain::Group(_)) {
-            columns.push(nullif(column.as_ref(), &suppressed)?);
-            fields.push(field.as_ref().clone().with_nullable(true));
+    let is_group = matches!(grain, Grain::Group(_));
+    let mut columns: Vec<Expr> = Vec::with_capacity(schema.fields().len() + 1);
+    for field in schema.fields() {
+        let name = field.name();
+        let is_measure =
+            field.data_type().is_numeric() && !enterprise_counts.iter().any(|count| count == name);
+        if is_measure && is_group {
+            let null = ScalarValue::try_from(field.data_type())?;
+            columns.push(
+                when(suppressed.clone(), lit(null))
+                    .otherwise(ident(name))?
+                    .alias(name),
+            );
         } else {
-            columns.push(Arc::clone(column));
-            fields.push(field.as_ref().clone());
+            columns.push(ident(name));
         }
     }
-    fields.push(Field::new(SUPPRESSED_COLUMN, DataType::Boolean, false));
-    columns.push(Arc::new(suppressed));
-    let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
-    Ok(RecordBatch::try_new(Arc::new(schema), columns)?)
+    columns.push(suppressed.alias(SUPPRESSED_COLUMN));
+    Ok(frame.select(columns)?)
 }
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::array::{Float64Array, StringArray};
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    use datafusion::prelude::SessionContext;
 
     use super::*;
 
-    fn industries() -> RecordBatch {
-        RecordBatch::try_from_iter(vec![
+    fn industries() -> DataFrame {
+        let batch = RecordBatch::try_from_iter(vec![
             (
                 "key_industry",
                 Arc::new(StringArray::from(vec!["machinery", "textiles", "all"])) as ArrayRef,
@@ -132,72 +144,103 @@ mod tests {
                 Arc::new(Int64Array::from(vec![3, 1, 5])) as ArrayRef,
             ),
             (
+                "enterprises_prev_year",
+                Arc::new(Int64Array::from(vec![Some(2), None, Some(4)])) as ArrayRef,
+            ),
+            (
                 "energy_intensity",
                 Arc::new(Float64Array::from(vec![0.5, 2.0, 0.8])) as ArrayRef,
             ),
         ])
-        .expect("batch")
+        .expect("batch");
+        SessionContext::new().read_batch(batch).expect("frame")
     }
 
-    #[test]
-    fn groups_of_fewer_than_three_enterprises_are_hidden_from_centre_and_enterprises() {
+    async fn rows(frame: DataFrame) -> Vec<Vec<serde_json::Value>> {
+        let batches = frame.collect().await.expect("runs");
+        crate::format::json_rows(&batches, 10).0
+    }
+
+    fn counts(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn groups_of_fewer_than_three_enterprises_are_hidden_from_centre_and_enterprises() {
         let grain = Grain::parse("key_industry × month");
         assert_eq!(
             grain,
             Grain::Group(vec!["key_industry".into(), "month".into()])
         );
         for role in [Role::Centre, Role::Enterprise] {
-            let answer = suppress_small_groups(&industries(), &grain, role, "enterprises")
-                .expect("suppressed");
-            let (rows, _) = crate::format::json_rows(&[answer], 10);
+            let answer =
+                suppress_small_groups(industries(), &grain, role, &counts(&["enterprises"]))
+                    .expect("suppressed");
+            let null = serde_json::Value::Null;
             assert_eq!(
-                rows,
+                rows(answer).await,
                 vec![
-                    vec!["machinery".into(), 3.into(), 0.5.into(), false.into()],
                     vec![
-                        "textiles".into(),
-                        1.into(),
-                        serde_json::Value::Null,
-                        true.into()
+                        "machinery".into(),
+                        3.into(),
+                        2.into(),
+                        0.5.into(),
+                        false.into()
                     ],
-                    vec!["all".into(), 5.into(), 0.8.into(), false.into()],
+                    vec!["textiles".into(), 1.into(), null.clone(), null, true.into()],
+                    vec!["all".into(), 5.into(), 4.into(), 0.8.into(), false.into()],
                 ],
                 "{role}"
+            );
+            // A second count (the year before) suppresses too when it is small, not when null.
+            let answer = suppress_small_groups(
+                industries(),
+                &grain,
+                role,
+                &counts(&["enterprises", "enterprises_prev_year"]),
+            )
+            .expect("suppressed");
+            let suppressed: Vec<serde_json::Value> = rows(answer)
+                .await
+                .into_iter()
+                .map(|row| row[4].clone())
+                .collect();
+            assert_eq!(
+                suppressed,
+                vec![
+                    serde_json::json!(true),
+                    serde_json::json!(true),
+                    serde_json::json!(false)
+                ]
             );
         }
         for role in [Role::Admin, Role::Committee] {
             let answer =
-                suppress_small_groups(&industries(), &grain, role, "enterprises").expect("as is");
-            assert_eq!(answer, industries(), "{role}");
+                suppress_small_groups(industries(), &grain, role, &counts(&["enterprises"]))
+                    .expect("as is");
+            assert_eq!(rows(answer).await, rows(industries()).await, "{role}");
         }
     }
 
-    #[test]
-    fn entity_grains_are_never_suppressed_and_a_missing_count_is_an_error() {
+    #[tokio::test]
+    async fn entity_grains_are_never_suppressed_and_a_missing_count_is_an_error() {
         let grain = Grain::parse("enterprise");
         assert!(!grain.runs_over_whole_park());
-        let answer = suppress_small_groups(&industries(), &grain, Role::Enterprise, "none")
+        let answer = suppress_small_groups(industries(), &grain, Role::Enterprise, &[])
             .expect("entity grain");
-        let suppressed = answer
-            .column_by_name(SUPPRESSED_COLUMN)
-            .expect("column")
-            .as_any()
-            .downcast_ref::<BooleanArray>()
-            .expect("booleans")
-            .clone();
-        assert_eq!(suppressed, BooleanArray::from(vec![false, false, false]));
-        assert_eq!(answer.column(2).null_count(), 0);
+        let rows = rows(answer).await;
+        assert!(rows.iter().all(|row| row[4] == serde_json::json!(false)));
+        assert!(rows.iter().all(|row| !row[3].is_null()));
 
-        let error = suppress_small_groups(
-            &industries(),
-            &Grain::parse("key_industry"),
-            Role::Centre,
-            "enterprises_assessed",
-        )
-        .expect_err("no count");
-        assert!(
-            error.to_string().contains("enterprises_assessed"),
-            "{error}"
-        );
+        for declared in [counts(&["enterprises_assessed"]), Vec::new()] {
+            let error = suppress_small_groups(
+                industries(),
+                &Grain::parse("key_industry"),
+                Role::Centre,
+                &declared,
+            )
+            .expect_err("no count");
+            assert!(error.to_string().contains("enterprise"), "{error}");
+        }
     }
 }
