@@ -99,6 +99,14 @@ pub enum Error {
     /// A background task that panicked or was cancelled.
     #[error("background task failed: {0}")]
     Background(String),
+    /// An enterprise delivering rows to a table whose rows belong to no enterprise.
+    #[error(
+        "the rows of '{table}' belong to no enterprise (it has no uscc column), so an enterprise cannot deliver them"
+    )]
+    NotOwnedByEnterprises {
+        /// The table.
+        table: String,
+    },
     /// Local file I/O.
     #[error("I/O error on {path}: {source}")]
     Io {

@@ -102,6 +102,12 @@ pub struct IngestReport {
     pub started_at: DateTime<Utc>,
     /// When it finished.
     pub finished_at: DateTime<Utc>,
+    /// Who delivered it.
+    #[serde(default)]
+    pub who: String,
+    /// The enterprise that delivered it, when an enterprise did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
 }
 
 impl IngestReport {
@@ -123,6 +129,8 @@ impl IngestReport {
             content_sha256: String::new(),
             started_at: now,
             finished_at: now,
+            who: String::new(),
+            uscc: None,
         }
     }
 
@@ -157,6 +165,9 @@ pub struct IngestRequest {
     pub source: String,
     /// Who delivered it.
     pub who: String,
+    /// The enterprise (USCC) delivering it, when an enterprise delivers it: only its own rows
+    /// are accepted, and the batch's log and quarantine rows are its own.
+    pub owner: Option<String>,
 }
 
 /// Ingests sources into the lake.
@@ -205,6 +216,8 @@ impl Ingestor {
             &request.table,
             &request.source,
         );
+        report.who = request.who.clone();
+        report.uscc = request.owner.clone();
         let hashed = {
             let path = path.to_path_buf();
             let progress = Arc::clone(&progress);
@@ -236,15 +249,24 @@ impl Ingestor {
         let checked = {
             let path = path.to_path_buf();
             let contract = Arc::clone(&contract);
-            let validation = self.validation.clone();
+            let validation = ValidationOptions {
+                owner: request.owner.clone(),
+                ..self.validation.clone()
+            };
             let data_dir = self.lake.data_dir().to_path_buf();
             let batch_id = report.batch_id.clone();
             let source = request.source.clone();
+            let owner = request.owner.clone();
             let decode = request.decode.clone();
             let progress = Arc::clone(&progress);
             run_blocking(move || {
+                let origin = Origin {
+                    batch_id: &batch_id,
+                    source: &source,
+                    owner: owner.as_deref(),
+                };
                 check_source(
-                    &path, &contract, decode, validation, &data_dir, &batch_id, &source, &progress,
+                    &path, &contract, decode, validation, &data_dir, &origin, &progress,
                 )
             })
             .await
@@ -374,15 +396,20 @@ fn sha256_file(path: &Path, progress: &IngestProgress) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a batch's rows come from, as its quarantine rows record it.
+struct Origin<'a> {
+    batch_id: &'a str,
+    source: &'a str,
+    owner: Option<&'a str>,
+}
+
 fn check_source(
     path: &Path,
     contract: &Arc<TableContract>,
     mut decode: DecodeOptions,
     validation: ValidationOptions,
     data_dir: &Path,
-    batch_id: &str,
-    source: &str,
+    origin: &Origin<'_>,
     progress: &IngestProgress,
 ) -> Result<Checked> {
     decode.known_headers = contract
@@ -425,8 +452,7 @@ fn check_source(
             quarantine.write(&quarantine_rows(
                 &quarantine_contract.data_schema(),
                 &contract.name,
-                batch_id,
-                source,
+                origin,
                 quarantined_at,
                 &checked.rejected,
             )?)?;
@@ -445,16 +471,15 @@ fn check_source(
 fn quarantine_rows(
     schema: &SchemaRef,
     table: &str,
-    batch_id: &str,
-    source: &str,
+    origin: &Origin<'_>,
     quarantined_at: i64,
     rejected: &[RejectedRow],
 ) -> Result<RecordBatch> {
     let rows = rejected.len();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(vec![table; rows])),
-        Arc::new(StringArray::from(vec![batch_id; rows])),
-        Arc::new(StringArray::from(vec![source; rows])),
+        Arc::new(StringArray::from(vec![origin.batch_id; rows])),
+        Arc::new(StringArray::from(vec![origin.source; rows])),
         Arc::new(Int64Array::from(
             rejected
                 .iter()
@@ -489,6 +514,7 @@ fn quarantine_rows(
             TimestampMicrosecondArray::from(vec![quarantined_at; rows])
                 .with_timezone(crate::contract::TIMESTAMP_ZONE),
         ),
+        Arc::new(StringArray::from(vec![origin.owner; rows])),
     ];
     Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
 }
@@ -513,9 +539,10 @@ fn log_row(contract: &TableContract, report: &IngestReport) -> Result<RecordBatc
         Arc::new(StringArray::from(vec![
             serde_json::to_string(&report.errors).unwrap_or_default(),
         ])),
-        Arc::new(StringArray::from(vec![Some("")])),
+        Arc::new(StringArray::from(vec![report.who.as_str()])),
         timestamp(report.started_at),
         timestamp(report.finished_at),
+        Arc::new(StringArray::from(vec![report.uscc.as_deref()])),
     ];
     let _ = BooleanArray::from(vec![report.duplicate]);
     Ok(RecordBatch::try_new(contract.data_schema(), columns)?)
@@ -567,6 +594,8 @@ fn report_from_log_row(batch: &RecordBatch) -> Result<IngestReport> {
         content_sha256: text("content_sha256").unwrap_or_default(),
         started_at: instant("started_at"),
         finished_at: instant("finished_at"),
+        who: text("who").unwrap_or_default(),
+        uscc: text("uscc"),
     })
 }
 
@@ -611,7 +640,70 @@ mod tests {
             decode: DecodeOptions::new(format),
             source: "test.csv".into(),
             who: "test".into(),
+            owner: None,
         }
+    }
+
+    #[tokio::test]
+    async fn an_enterprise_delivers_only_its_own_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::default());
+        let file = dir.path().join("mine.csv");
+        std::fs::write(
+            &file,
+            "统一社会信用代码,企业名称,行业代码,重点行业\n\
+             91110000600037341L,甲公司,C3411,machinery\n\
+             9144030071526726XG,丁公司,C2614,petrochemicals\n",
+        )
+        .expect("write");
+        let mut own = request("enterprises", SourceFormat::CSV);
+        own.owner = Some("91110000600037341L".into());
+        own.who = "acme".into();
+        let report = ingestor
+            .ingest_file(&file, own.clone(), Arc::default())
+            .await
+            .expect("ingest");
+        assert_eq!((report.rows_written, report.rows_rejected), (1, 1));
+        assert!(
+            report.errors[0].reason.contains("不是本企业的数据")
+                && report.errors[0].reason.contains("not your enterprise"),
+            "{:?}",
+            report.errors[0]
+        );
+        assert_eq!(
+            count(&lake, QUARANTINE_TABLE, "uscc = '91110000600037341L'").await,
+            1
+        );
+        let stored = ingestor
+            .report(&report.batch_id)
+            .await
+            .expect("lookup")
+            .expect("found");
+        assert_eq!(stored.uscc.as_deref(), Some("91110000600037341L"));
+        assert_eq!(stored.who, "acme");
+
+        let catalog = dir.path().join("funds.csv");
+        std::fs::write(
+            &catalog,
+            "disbursement_id,project_id,disbursed_on,amount,fund_source\nD1,P1,2024-01-01,5,local\n",
+        )
+        .expect("write");
+        let mut not_owned = request("fund_disbursements", SourceFormat::CSV);
+        not_owned.owner = own.owner.clone();
+        let refused = ingestor
+            .ingest_file(&catalog, not_owned, Arc::default())
+            .await
+            .expect("a report");
+        assert_eq!(refused.status, IngestStatus::Failed);
+        assert!(
+            refused
+                .error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("no enterprise"),
+            "{refused:?}"
+        );
     }
 
     #[tokio::test]

@@ -37,6 +37,9 @@ use derive::{Derivation, Derive, Labelled};
 pub use headers::HeaderMapping;
 pub use problem::{Problem, ProblemKind};
 
+/// The column that names the enterprise a row belongs to.
+pub const OWNER_COLUMN: &str = "uscc";
+
 /// Settings of validation that a park may change.
 #[derive(Debug, Clone)]
 pub struct ValidationOptions {
@@ -46,6 +49,9 @@ pub struct ValidationOptions {
     pub energy_factors: EnergyFactors,
     /// The offset of times written without one.
     pub local_offset: FixedOffset,
+    /// The enterprise (USCC) delivering the source, when an enterprise delivers it: only its
+    /// own rows are accepted, any other is rejected as not its enterprise's.
+    pub owner: Option<String>,
 }
 
 impl ValidationOptions {
@@ -75,6 +81,7 @@ impl ValidationOptions {
             uscc_exceptions,
             energy_factors: EnergyFactors::load(data_dir)?,
             local_offset: coerce::CHINA_STANDARD_TIME,
+            owner: None,
         })
     }
 }
@@ -85,6 +92,7 @@ impl Default for ValidationOptions {
             uscc_exceptions: BTreeSet::new(),
             energy_factors: EnergyFactors::default(),
             local_offset: coerce::CHINA_STANDARD_TIME,
+            owner: None,
         }
     }
 }
@@ -233,6 +241,7 @@ impl Validator {
             columns.push(array);
         }
         self.derive_columns(&mut columns, &mut problems)?;
+        self.check_owner(&columns, &mut problems)?;
         self.check_duplicate_keys(&columns, &source_rows, &mut problems);
 
         let keep: BooleanArray = problems.iter().map(|row| Some(row.is_empty())).collect();
@@ -304,6 +313,40 @@ impl Validator {
                 }
             }
             columns[derived.position] = values;
+        }
+        Ok(())
+    }
+
+    /// Rejects the rows of other enterprises when an enterprise delivers the source.
+    fn check_owner(&self, columns: &[ArrayRef], problems: &mut [Vec<Problem>]) -> Result<()> {
+        let Some(owner) = &self.options.owner else {
+            return Ok(());
+        };
+        let Some(position) = self
+            .contract
+            .columns
+            .iter()
+            .position(|column| column.name == OWNER_COLUMN)
+        else {
+            return Err(crate::error::Error::NotOwnedByEnterprises {
+                table: self.contract.name.clone(),
+            });
+        };
+        let values = cast(&columns[position], &DataType::Utf8)?;
+        let values = values.as_string::<i32>();
+        let label = self.label_of(position);
+        for (row, value) in values.iter().enumerate() {
+            // A row without a USCC belongs to no enterprise, so not to this one either.
+            if value != Some(owner.as_str()) {
+                problems[row].push(Problem {
+                    column: Some(OWNER_COLUMN.to_string()),
+                    label: Some(label.clone()),
+                    value: value.map(str::to_string),
+                    kind: ProblemKind::NotYourEnterprise {
+                        owner: owner.clone(),
+                    },
+                });
+            }
         }
         Ok(())
     }

@@ -118,6 +118,7 @@ async fn take(services: &Services, dir: &Path, path: &Path) -> IngestReport {
                 decode: DecodeOptions::new(format),
                 source: format!("watch:{shown}"),
                 who: "watch".into(),
+                owner: None,
             };
             match services
                 .ingestor

@@ -256,6 +256,11 @@ impl QueryEngine {
             .map(crate::policy::LakeView::policy)
     }
 
+    /// Returns the principal's view of the lake; `None` when the engine reads the whole lake.
+    pub(crate) fn lake_view(&self) -> Option<&crate::policy::LakeView> {
+        self.lake_view.as_deref()
+    }
+
     /// Returns the indicator library.
     pub fn indicators(&self) -> &crate::indicators::IndicatorLibrary {
         &self.indicators

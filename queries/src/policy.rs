@@ -19,6 +19,7 @@
 pub mod filtered_table;
 pub mod lake_view;
 pub mod model;
+pub mod reads;
 pub mod rules;
 pub mod suppression;
 
@@ -28,6 +29,7 @@ mod tests;
 pub use filtered_table::{FilteredTable, PolicyBoundaryExec, RowFilter};
 pub use lake_view::LakeView;
 pub use model::{Grant, GrantTarget, Grants, Principal, Role, park_today};
+pub use reads::{Reads, scanned_tables};
 pub use rules::{Access, OwnerKey, Policy};
 pub use suppression::{Grain, MIN_GROUP_ENTERPRISES, SUPPRESSED_COLUMN, suppress_small_groups};
 

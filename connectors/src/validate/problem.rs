@@ -68,6 +68,12 @@ pub enum ProblemKind {
         /// The values that would fit.
         expected: Vec<String>,
     },
+    /// A row of another enterprise in a batch an enterprise delivered: an enterprise
+    /// submits only its own rows.
+    NotYourEnterprise {
+        /// The enterprise that delivered the batch.
+        owner: String,
+    },
     /// The decoder could only partly read the row (ragged CSV row, malformed JSON line).
     Source {
         /// What the decoder said.
@@ -134,6 +140,9 @@ impl Problem {
                 "{label} 的值“{value}”与{from_label}“{from_value}”不符（应为 {}）",
                 expected.join("、")
             ),
+            ProblemKind::NotYourEnterprise { owner } => {
+                format!("不是本企业的数据：{label} 为“{value}”，提交企业为 {owner}")
+            }
             ProblemKind::Source { detail } => format!("该行无法完整读取：{detail}"),
         }
     }
@@ -182,6 +191,9 @@ impl Problem {
             } => format!(
                 "{column}: '{value}' does not fit {from_column} '{from_value}' (expected {})",
                 expected.join(" or ")
+            ),
+            ProblemKind::NotYourEnterprise { owner } => format!(
+                "not your enterprise: {column} is '{value}', the batch was delivered by {owner}"
             ),
             ProblemKind::Source { detail } => format!("the row could not be read whole: {detail}"),
         }

@@ -195,6 +195,7 @@ pub async fn ingest(
         decode,
         source: "http".into(),
         who: "http".into(),
+        owner: None,
     };
     let report = services
         .ingestor

@@ -183,6 +183,7 @@ async fn ingest_one(
         decode,
         source: item.display.clone(),
         who: args.who.clone(),
+        owner: None,
     };
     let counters = Arc::new(IngestProgress::default());
     let watcher = {
