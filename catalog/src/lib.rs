@@ -16,27 +16,30 @@
 //! scores offerings for an enterprise's need from facts the caller gathers (the enterprise's
 //! profile, the providers' track records) and explains every score.
 //!
-//! ```ignore
-//! use parkhub_catalog::{entries_from_batches, Catalog, EntryKind, SearchRequest, SortOrder};
+//! ```
+//! use parkhub_catalog::{Catalog, CatalogEntry, EntryKind, SearchRequest};
 //!
-//! let catalog = Catalog::open(&data_dir.join("catalog"))?;
-//! let mut entries = Vec::new();
-//! for kind in EntryKind::ALL {
-//!     let batches = read_lake_table(kind.table()).await?; // Vec<RecordBatch>
-//!     entries.extend(entries_from_batches(kind, &batches)?);
-//! }
-//! catalog.rebuild(&entries)?;
+//! let index_dir = tempfile::tempdir()?;
+//! let catalog = Catalog::open(index_dir.path())?;
+//! // Entries come from the catalog lake tables (`entries_from_batches`); here, by hand.
+//! let mut maintenance = CatalogEntry::new(EntryKind::Offering, "O1", "注塑机预测性维护服务");
+//! maintenance.description = "振动与温度在线监测，故障预警，减少非计划停机".into();
+//! maintenance.key_industries = vec!["machinery".into()];
+//! maintenance.scenarios = vec!["predictive_maintenance".into()];
+//! let mut energy = CatalogEntry::new(EntryKind::Offering, "O2", "能源管理系统");
+//! energy.key_industries = vec!["iron_steel".into()];
+//! catalog.rebuild(&[maintenance, energy])?;
 //!
+//! // English words find Chinese text through the bilingual dictionary.
 //! let results = catalog.search(&SearchRequest {
 //!     query: "predictive maintenance".into(),
-//!     industry: Some("iron_steel".into()),
-//!     sort: SortOrder::Relevance,
+//!     industry: Some("machinery".into()),
 //!     ..Default::default()
 //! })?;
-//! for hit in results.hits {
-//!     println!("{} {} {:.2} {}", hit.kind, hit.title, hit.score, hit.snippet);
-//! }
-//! println!("{:?}", results.facets["scenario"]);
+//! assert_eq!(results.total, 1);
+//! assert_eq!(results.hits[0].id, "O1");
+//! assert_eq!(results.facets["scenario"][0].value, "predictive_maintenance");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Rebuilding and searching are blocking, CPU-bound calls: async callers run them with

@@ -9,15 +9,33 @@
 //! only. The edits, re-indexes and catch-ups of one process take turns on one lock, from
 //! the lake read to the index commit.
 //!
-//! ```ignore
+//! ```
+//! use std::sync::Arc;
+//!
+//! use parkhub_catalog::{Catalog, EntryKind, LiveCatalog, SearchRequest};
+//! use parkhub_connectors::Lake;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let data_dir = tempfile::tempdir()?;
+//! let lake = Arc::new(Lake::open(data_dir.path())?);
+//! let catalog = Arc::new(Catalog::open(&data_dir.path().join("catalog"))?);
 //! let live = LiveCatalog::new(Arc::clone(&lake), Arc::clone(&catalog));
 //! live.ensure_caught_up().await?;
-//! let entry = serde_json::json!({"offering_id": "OF-900", "provider_id": "SP-01",
+//!
+//! let provider = serde_json::json!({"provider_id": "SP-01", "name": "苏州精衡工业互联网科技有限公司"});
+//! live.create(EntryKind::Provider, provider.as_object().cloned().unwrap_or_default())
+//!     .await?;
+//! let offering = serde_json::json!({"offering_id": "OF-900", "provider_id": "SP-01",
 //!     "name": "注塑机预测性维护", "category": "platform"});
 //! let created = live
-//!     .create(EntryKind::Offering, entry.as_object().cloned().unwrap_or_default())
+//!     .create(EntryKind::Offering, offering.as_object().cloned().unwrap_or_default())
 //!     .await?;
-//! assert!(created.indexed);
+//! assert!(created.indexed); // in the lake, and searchable once answered
+//! let hits = catalog.search(&SearchRequest::new("注塑机").with_kind(EntryKind::Offering))?.hits;
+//! assert_eq!(hits[0].id, "OF-900");
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod edits;

@@ -18,15 +18,58 @@
 //! 4. ranks by score, then text points, then offering id, so the order is deterministic
 //!    ([`rank`]).
 //!
-//! ```ignore
-//! let criteria = Criteria::from_request(&request)?; // then the enterprise, from the lake
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use parkhub_catalog::matching::{self, Criteria, EnterpriseProfile, MatchFacts, MatchRequest};
+//! use parkhub_catalog::matching::TrackRecord;
+//! use parkhub_catalog::{Catalog, CatalogEntry, EntryKind};
+//!
+//! let index_dir = tempfile::tempdir()?;
+//! let catalog = Catalog::open(index_dir.path())?;
+//! let mut offering = CatalogEntry::new(EntryKind::Offering, "O1", "冲压线能耗监测服务");
+//! offering.provider_id = Some("P1".into());
+//! offering.scenarios = vec!["energy_management".into()];
+//! offering.key_industries = vec!["machinery".into()];
+//! (offering.price_min, offering.price_max) = (Some(10.0), Some(30.0));
+//! offering.target_maturity_level = Some(2);
+//! catalog.rebuild(std::slice::from_ref(&offering))?;
+//!
+//! let mut criteria = Criteria::from_request(&MatchRequest {
+//!     text: Some("冲压线能耗监测".into()),
+//!     scenario: Some("energy_management".into()),
+//!     budget: Some(50.0),
+//!     ..Default::default()
+//! })?;
+//! // The facts the caller reads from the lake (`parkhub_queries::matching` does).
+//! criteria.enterprise = Some(EnterpriseProfile {
+//!     uscc: "91320506737948226H".into(),
+//!     name: "苏州精工机械有限公司".into(),
+//!     industry_code: "C3411".into(),
+//!     division: Some("C34".into()),
+//!     key_industry: "machinery".into(),
+//!     scale: Some("small".into()),
+//!     maturity_level: Some(2),
+//!     assessed_on: Some("2026-05-30".into()),
+//! });
 //! let hits = criteria.search_candidates(&catalog)?;
-//! let candidates = matching::candidates(&hits, offerings_from_the_lake(&hits)?);
-//! let facts = MatchFacts { candidates, provider_names, track_records };
+//! let facts = MatchFacts {
+//!     candidates: matching::candidates(&hits, HashMap::from([("O1".to_string(), offering)])),
+//!     provider_names: HashMap::from([("P1".to_string(), "苏州精衡科技有限公司".to_string())]),
+//!     track_records: HashMap::from([(
+//!         "P1".to_string(),
+//!         TrackRecord { completed: 2, completed_in_industry: 1 },
+//!     )]),
+//! };
 //! let results = matching::rank(criteria, facts, &catalog.dictionary());
-//! for found in &results.matches {
-//!     println!("{} {} {:.2}", found.rank, found.offering.name, found.score);
+//! let best = &results.matches[0];
+//! for (part, points, most, note) in best.explanation.parts() {
+//!     println!("{part:<12} {points:>5.2}/{most}  {note}");
 //! }
+//! // text 40 (the best relevance) + scenario 15 + industry 5 (its key industry; it lists no
+//! // division) + budget 10 + track record 2 + 2 + maturity 10
+//! assert_eq!((best.offering.id.as_str(), best.score), ("O1", 84.0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod explain;

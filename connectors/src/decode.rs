@@ -22,11 +22,25 @@
 //! A source with no data rows (empty, or only a header) yields no batches and no error: the
 //! caller decides what that means.
 //!
-//! ```ignore
-//! let options = DecodeOptions { known_headers, ..DecodeOptions::new(SourceFormat::CSV) };
-//! let mut rows = decoder(Box::new(body), &options)?;
-//! let schema = rows.schema();
-//! for batch in &mut rows { validate(batch?)?; }
+//! ```
+//! use parkhub_connectors::arrow::array::AsArray;
+//! use parkhub_connectors::arrow::datatypes::UInt64Type;
+//! use parkhub_connectors::decode::{DecodeOptions, SOURCE_ROW_COLUMN, SourceFormat, decoder};
+//!
+//! // A GBK export with a title line above its header, as enterprises send them.
+//! let text = "2025年1月企业名录\n统一社会信用代码,企业名称\n91320506737948226H,苏州金瑞鞋业有限公司\n";
+//! let (gbk, _, _) = encoding_rs::GBK.encode(text);
+//! let options = DecodeOptions {
+//!     // The contract's names and aliases, which find the header below the title.
+//!     known_headers: vec!["统一社会信用代码".into(), "企业名称".into()],
+//!     ..DecodeOptions::new(SourceFormat::CSV)
+//! };
+//! let mut rows = decoder(Box::new(std::io::Cursor::new(gbk.into_owned())), &options)?;
+//! let batch = rows.next().expect("one batch")?;
+//! assert_eq!(batch.column(1).as_string::<i32>().value(0), "苏州金瑞鞋业有限公司");
+//! let source_rows = batch.column_by_name(SOURCE_ROW_COLUMN).expect("always there");
+//! assert_eq!(source_rows.as_primitive::<UInt64Type>().value(0), 3); // the file's line 3
+//! # Ok::<(), parkhub_connectors::Error>(())
 //! ```
 
 mod batch;

@@ -5,10 +5,47 @@
 //! batches to it as one Delta commit each, and [`uscc`] and [`industry`] hold the domain
 //! checks the contracts rely on; [`record`] checks JSON records against a contract.
 //!
-//! ```ignore
-//! let lake = Lake::open(Path::new("parkhub-data"))?;
-//! let contract = Contracts::builtin().get("enterprises")?;
-//! let outcome = lake.commit(contract, batch_stream, &BatchIdentity::new("demo", sha)).await?;
+//! [`ingest::Ingestor::ingest_file`] is the whole path of a delivered file: decoded, validated,
+//! its valid rows committed, its rejected rows quarantined, and the same content delivered
+//! again recognised.
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use parkhub_connectors::Lake;
+//! use parkhub_connectors::decode::{DecodeOptions, SourceFormat};
+//! use parkhub_connectors::ingest::{IngestRequest, IngestStatus, Ingestor};
+//! use parkhub_connectors::validate::ValidationOptions;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let data_dir = tempfile::tempdir()?;
+//! let lake = Arc::new(Lake::open(data_dir.path())?);
+//! let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::load(lake.data_dir())?);
+//!
+//! // A registry export with Chinese headers; the second USCC has a wrong check character.
+//! let file = data_dir.path().join("registry.csv");
+//! std::fs::write(
+//!     &file,
+//!     "统一社会信用代码,企业名称,行业代码\n\
+//!      91320506737948226H,苏州金瑞鞋业有限公司,C1952\n\
+//!      91320506737948226X,苏州精工机械有限公司,C3411\n",
+//! )?;
+//! let request = IngestRequest {
+//!     table: "enterprises".into(),
+//!     decode: DecodeOptions::new(SourceFormat::CSV),
+//!     source: "registry.csv".into(),
+//!     who: "example".into(),
+//!     owner: None, // an enterprise's USCC: then only its own rows are accepted
+//! };
+//! let report = ingestor.ingest_file(&file, request.clone(), Default::default()).await?;
+//! assert_eq!(report.status, IngestStatus::Committed);
+//! assert_eq!((report.rows_written, report.rows_rejected), (1, 1)); // row 3 is in _quarantine
+//!
+//! let again = ingestor.ingest_file(&file, request, Default::default()).await?;
+//! assert_eq!(again.status, IngestStatus::Duplicate);
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod contract;

@@ -6,13 +6,29 @@
 //! and then the contract's checks apply exactly as at ingest. [`record_json`] turns a row of
 //! the table back into an object of its columns.
 //!
-//! ```ignore
-//! let contract = Arc::clone(Contracts::builtin()?.get("service_offerings")?);
+//! ```
+//! use std::sync::Arc;
+//!
+//! use parkhub_connectors::Contracts;
+//! use parkhub_connectors::record::{record_json, validate_records};
+//! use parkhub_connectors::validate::ValidationOptions;
+//!
+//! let contracts = Contracts::builtin()?;
+//! let contract = Arc::clone(contracts.get("service_offerings")?);
 //! let record = serde_json::json!({"offering_id": "OF-900", "provider_id": "SP-01",
-//!     "name": "注塑机预测性维护", "category": "platform", "scenarios": ["predictive_maintenance"]});
-//! let batch = validate_records(&contract, &ValidationOptions::default(),
-//!     &[record.as_object().cloned().unwrap_or_default()])?;
-//! assert_eq!(record_json(&contract, &batch, 0)["scenarios"], "predictive_maintenance");
+//!     "name": "注塑机预测性维护", "category": "platform", "deployment": "私有化部署",
+//!     "scenarios": ["predictive_maintenance", "equipment_networking"]});
+//! let records = [record.as_object().cloned().unwrap_or_default()];
+//! let batch = validate_records(&contract, &ValidationOptions::default(), &records)?;
+//! let row = record_json(&contract, &batch, 0);
+//! assert_eq!(row["deployment"], "on_premise"); // a value alias of the contract
+//! assert_eq!(row["scenarios"], "predictive_maintenance;equipment_networking");
+//!
+//! let unknown_field = serde_json::json!({"offering_id": "OF-901", "colour": "red"});
+//! let records = [unknown_field.as_object().cloned().unwrap_or_default()];
+//! let refused = validate_records(&contract, &ValidationOptions::default(), &records);
+//! assert!(matches!(refused, Err(parkhub_connectors::Error::InvalidRecords { .. })));
+//! # Ok::<(), parkhub_connectors::Error>(())
 //! ```
 
 use std::sync::Arc;

@@ -19,11 +19,23 @@
 //! DataFusion literal ([`ParamValues::Map`]), so a string parameter can only ever be a string
 //! value, whatever it contains.
 //!
-//! ```ignore
+//! ```
+//! use std::collections::BTreeMap;
+//!
+//! use parkhub_queries::indicators::{IndicatorError, IndicatorLibrary};
+//!
 //! let library = IndicatorLibrary::builtin()?;
-//! let indicator = library.get("energy_intensity")?;
-//! let params = BTreeMap::from([("from".to_string(), "2024-01".to_string())]);
-//! let frame = run_indicator(&engine, indicator, &params).await?;
+//! let indicator = library.get("energy_intensity_by_industry")?;
+//! assert_eq!(indicator.grain, "key_industry");
+//! // Its base, `_base/enterprise_energy.sql`, stands in front of its SQL as a CTE.
+//! assert!(indicator.sql.contains("enterprise_energy AS ("));
+//! // Every parameter has a default, so it is also the view `ind_energy_intensity_by_industry`.
+//! assert!(indicator.is_parameterless());
+//! // Values are typed before anything is planned: month 13 is no date.
+//! let params = BTreeMap::from([("from".to_string(), "2026-13".to_string())]);
+//! let refused = indicator.param_values(&params);
+//! assert!(matches!(refused, Err(IndicatorError::BadParameterValue { .. })));
+//! # Ok::<(), IndicatorError>(())
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

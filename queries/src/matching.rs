@@ -1,18 +1,8 @@
 //! A whole match of an enterprise or a need to the catalog's offerings: the request is checked
 //! and its facts are read from the lake through the guarded engine ([`facts`]), the catalog
-//! finds the candidates, and `parkhub_catalog::matching` scores, explains and ranks them.
-//!
-//! ```ignore
-//! let results = matching::match_offerings(&engine, &catalog, &MatchRequest {
-//!     uscc: Some("91320500887734311U".into()),
-//!     text: Some("窑炉能耗监测".into()),
-//!     budget: Some(30.0),
-//!     ..Default::default()
-//! }).await?;
-//! for found in &results.matches {
-//!     println!("{} {} {:.2}", found.rank, found.offering.name, found.score);
-//! }
-//! ```
+//! finds the candidates, and `parkhub_catalog::matching` scores, explains and ranks them (its
+//! documentation shows the scoring on facts given by hand). [`match_offerings`] answers a
+//! request, [`match_need`] a need of the lake's `enterprise_needs`.
 
 pub mod facts;
 

@@ -21,15 +21,24 @@
 //! contract's `data_schema()`; writing them to the lake is the caller's job. The large
 //! `energy_readings` table is produced lazily by [`DemoPark::energy_batches`].
 //!
-//! ```ignore
-//! let park = DemoPark::generate(&DemoParams::default())?;
+//! ```
+//! use parkhub_demo::{DemoPark, DemoParams, ENERGY_TABLE};
+//!
+//! let params = DemoParams { enterprises: 12, months: 3, energy_days: 2, ..DemoParams::default() };
+//! let park = DemoPark::generate(&params)?;
 //! for table in DemoPark::table_names() {
-//!     if *table == "energy_readings" {
-//!         for batch in park.energy_batches(65_536) { /* write */ }
+//!     // The caller writes these to the lake (`Lake::commit`), registry first.
+//!     let rows: usize = if *table == ENERGY_TABLE {
+//!         park.energy_batches(65_536).map(|batch| batch.num_rows()).sum()
 //!     } else {
-//!         for batch in park.batches(table)? { /* write */ }
-//!     }
+//!         park.batches(table)?.iter().map(|batch| batch.num_rows()).sum()
+//!     };
+//!     assert_eq!(park.row_count(table), Some(rows as u64));
 //! }
+//! // The same parameters give the same park.
+//! let again = DemoPark::generate(&params)?;
+//! assert_eq!(again.batches("enterprises")?, park.batches("enterprises")?);
+//! # Ok::<(), parkhub_demo::Error>(())
 //! ```
 
 mod arrow_columns;
