@@ -215,7 +215,7 @@ impl Dictionary {
         Ok(dictionary)
     }
 
-    /// Returns the expansions of an analysed key (see [`key_of`]); empty when it is none.
+    /// Returns the expansions of an analysed key (see `key_of`); empty when it is none.
     pub fn lookup(&self, key: &str) -> &[Expansion] {
         self.entries.get(key).map_or(&[], Vec::as_slice)
     }
@@ -236,7 +236,7 @@ impl Dictionary {
     }
 
     /// Returns the dictionary word one typo away from `word` (lowercased Latin letters, at
-    /// least [`MIN_CORRECTED_CHARS`] long, not itself a dictionary word): one letter left
+    /// least `MIN_CORRECTED_CHARS` long, not itself a dictionary word): one letter left
     /// out, added, changed, or two neighbours swapped. When several are, the one sharing the
     /// first letter, then the first in alphabetical order.
     pub fn correct(&self, word: &str) -> Option<&str> {

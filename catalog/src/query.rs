@@ -1,6 +1,6 @@
 //! From query text to weighted clauses: what [`crate::Catalog::search`] looks for.
 //!
-//! The text is cut into words like the indexed text ([`analysis::words`]); English stop
+//! The text is cut into words like the indexed text (`analysis::words`); English stop
 //! words (`the`, `for`, …) and single Han characters (particles such as `的`) are dropped
 //! when there are other words, and Han words that jieba keeps whole but that are no domain
 //! or dictionary term (`钢铁行业`) are split into the dictionary words covering them (`钢铁`,
@@ -16,7 +16,7 @@
 //! | a Latin word of 5+ letters, one typo away in the index | [`FUZZY_WEIGHT`] (constant) |
 //!
 //! Translations and synonyms come from the catalog's [`Dictionary`]: the longest run of typed
-//! words (up to [`MAX_KEY_WORDS`]) that is a dictionary key brings its expansions, then
+//! words (up to `MAX_KEY_WORDS`) that is a dictionary key brings its expansions, then
 //! matching goes on after it. A Latin word that is not a dictionary word but one typo away from
 //! one (`digitl`) is read as that word for the dictionary, with [`CORRECTION_FACTOR`] less
 //! weight. An expansion of several words (`设备 健康管理`) needs all of them in one field.

@@ -2,7 +2,7 @@
 //!
 //! Three groups of fields:
 //!
-//! - analysed text (with [`crate::analysis::TEXT_ANALYZER`]), searched with a boost each
+//! - analysed text (with `analysis::TEXT_ANALYZER`), searched with a boost each
 //!   (see [`TEXT_FIELD_BOOSTS`]): `title`, `title_en`, `summary`, `scenarios`,
 //!   `key_industries`, `qualifications`, `region_text`, `description`, `cases`;
 //! - exact values (raw, indexed, fast) for filters and facets: `kind`, `id`, `category`,

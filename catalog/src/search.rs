@@ -275,7 +275,7 @@ pub struct SearchHit {
 }
 
 /// Returns the words a query is searched with, analysed like the indexed text (see
-/// [`crate::query::query_words`]); dictionary expansions are not included.
+/// `query::query_words`); dictionary expansions are not included.
 pub fn query_terms(query: &str) -> Vec<String> {
     query::query_words(query)
         .into_iter()

@@ -6,7 +6,7 @@
 //! type ([`coerce`]), applies the contract's checks (required, allowed values, ranges, USCC
 //! check character, GB/T 4754 code), takes the words users write for allowed values (value
 //! aliases: 私有化部署 → `on_premise`), normalises units named in headers (元 → 万元), fills
-//! and checks the columns the contract declares as derived ([`derive`]: an energy reading's
+//! and checks the columns the contract declares as derived ([`derive`](mod@derive): an energy reading's
 //! tce, an enterprise's key industry), and rejects later rows that repeat a key. A row with any problem is
 //! rejected whole, with every problem it has; the others are returned as a batch of the
 //! table's data schema.
