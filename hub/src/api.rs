@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod catalog_entries;
 pub mod error;
+pub mod grants;
 pub mod health;
 pub mod indicators;
 pub mod ingest;

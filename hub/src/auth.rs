@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod caller;
 pub mod grants;
 pub mod http;
 pub mod private_file;

@@ -1,6 +1,8 @@
 //! The command line: `parkhub demo | sql | tables | serve | catalog | match | ingest | quarantine | contract | token`.
 
+mod aligned;
 mod contract;
+mod grant;
 mod ingest;
 mod matching;
 mod quarantine;
@@ -121,6 +123,10 @@ pub enum Command {
     /// Create, list or revoke the tokens that HTTP callers send as `Authorization: Bearer`.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Give, list or revoke enterprises' grants: read access to some of an enterprise's
+    /// tables, for a token or a role, for a purpose, until a date.
+    #[command(subcommand)]
+    Grant(grant::GrantCommand),
 }
 
 /// `parkhub quarantine …`.
@@ -454,6 +460,7 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Match(args) => matching::run(&services, args).await,
         Command::Token(command) => token::run(&services, command).await,
+        Command::Grant(command) => grant::run(&services, command).await,
         Command::Catalog(CatalogCommand::Reindex) => {
             let indexed = services.live_catalog.reindex().await?;
             println!("indexed {indexed} catalog entries");

@@ -76,6 +76,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::quarantine::list))
         .routes(routes!(api::tokens::list, api::tokens::create))
         .routes(routes!(api::tokens::revoke))
+        .routes(routes!(api::grants::list, api::grants::create))
+        .routes(routes!(api::grants::revoke))
         .routes(routes!(api::indicators::list))
         .routes(routes!(api::indicators::run))
         .routes(routes!(metrics))

@@ -159,6 +159,9 @@ impl From<parkhub_queries::Error> for ApiError {
                     IndicatorError::InvalidDefinition { .. } => ApiError::internal(&error),
                 }
             }
+            Error::Policy(parkhub_queries::policy::PolicyError::IndicatorNotForRole { .. }) => {
+                ApiError::forbidden(error.to_string())
+            }
             Error::Busy { .. } => ApiError {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 code: "busy",

@@ -6,12 +6,15 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use parkhub_queries::indicators::{Indicator, run_indicator};
+use parkhub_queries::policy::{Grain, MIN_GROUP_ENTERPRISES};
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
 use crate::api::sql::{AnswerFormat, QueryRecorder, SqlAnswer, answer};
+use crate::auth::audit::AuditNote;
+use crate::auth::caller::Caller;
 use crate::server::AppState;
 
 /// Lists the indicators with their metadata (titles, unit, formula, parameters, grain).
@@ -65,22 +68,52 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<Indicator>> {
 )]
 pub async fn run(
     State(state): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
+) -> Response {
+    let mut note = AuditNote {
+        statement: Some(format!("indicator {name}")),
+        ..Default::default()
+    };
+    let mut response = plan_and_answer(&state, &caller, &name, params, &headers, &mut note)
+        .await
+        .into_response();
+    response.extensions_mut().insert(note);
+    response
+}
+
+async fn plan_and_answer(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    params: HashMap<String, String>,
+    headers: &HeaderMap,
+    note: &mut AuditNote,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let answer_format = AnswerFormat::negotiate(&headers)?;
-    let recorder = QueryRecorder::new(&state, "indicator", started);
-    let engine = &state.services.engine;
+    let answer_format = AnswerFormat::negotiate(headers)?;
+    let recorder = QueryRecorder::new(state, "indicator", started);
+    let engine = &caller.engine;
     let indicator = engine
         .indicators()
-        .get(&name)
+        .get(name)
         .map_err(|error| ApiError::not_found(error.to_string()))?;
     let params: BTreeMap<String, String> = params.into_iter().collect();
     let frame = match run_indicator(engine, indicator, &params).await {
         Ok(frame) => frame,
         Err(error) => return Err(recorder.failed(ApiError::from(error))),
     };
+    let mut reads = engine.reads(frame.logical_plan());
+    let grain = Grain::parse(&indicator.grain);
+    if engine.policy().is_some() && grain.runs_over_whole_park() {
+        // Computed over the whole park, then suppressed: no single enterprise's rows leave.
+        reads.policies = vec![format!(
+            "whole park aggregated by {}; groups of fewer than {MIN_GROUP_ENTERPRISES} enterprises suppressed for the {} role",
+            indicator.grain, caller.principal.role
+        )];
+    }
+    note.read(&reads);
     answer(engine, recorder, frame, answer_format).await
 }

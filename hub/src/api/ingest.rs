@@ -22,7 +22,10 @@ use utoipa_axum::routes;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
+use crate::auth::caller::Caller;
 use crate::server::AppState;
+use parkhub_connectors::validate::OWNER_COLUMN;
+use parkhub_queries::policy::rules::CATALOG_TABLES;
 
 /// Query parameters of an ingest.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -143,6 +146,7 @@ fn names_schema<Name: Into<serde_json::Value>>(
 )]
 pub async fn ingest(
     State(state): State<AppState>,
+    caller: Caller,
     Path(table): Path<String>,
     params: Result<Query<IngestParams>, QueryRejection>,
     headers: HeaderMap,
@@ -155,12 +159,23 @@ pub async fn ingest(
         .ingestor
         .contracts()
         .map_err(|error| ApiError::internal(&error))?;
-    if let Err(error) = contracts.get(&table) {
-        return Err(ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "unknown_table",
-            message: error.to_string(),
-        });
+    let contract = match contracts.get(&table) {
+        Ok(contract) => contract,
+        Err(error) => {
+            return Err(ApiError {
+                status: StatusCode::NOT_FOUND,
+                code: "unknown_table",
+                message: error.to_string(),
+            });
+        }
+    };
+    if caller.enterprise_uscc().is_some()
+        && (contract.column(OWNER_COLUMN).is_none() || CATALOG_TABLES.contains(&table.as_str()))
+    {
+        return Err(ApiError::forbidden(format!(
+            "an enterprise delivers only its own rows, to tables keyed by uscc; '{table}' is not \
+             one (the catalog is curated by the promotion centre)"
+        )));
     }
     let format = match &params.format {
         Some(name) => name
@@ -194,8 +209,8 @@ pub async fn ingest(
         table,
         decode,
         source: "http".into(),
-        who: "http".into(),
-        owner: None,
+        who: caller.principal.name.clone(),
+        owner: caller.enterprise_uscc().map(str::to_string),
     };
     let report = services
         .ingestor
@@ -254,11 +269,19 @@ pub fn record_ingest(metrics: &crate::metrics::Metrics, report: &IngestReport) {
 )]
 pub async fn report(
     State(state): State<AppState>,
+    caller: Caller,
     Path(batch_id): Path<String>,
 ) -> Result<Json<IngestReport>, ApiError> {
     match state.services.ingestor.report(&batch_id).await {
-        Ok(Some(report)) => Ok(Json(report)),
-        Ok(None) => Err(ApiError::not_found(format!("no batch '{batch_id}'"))),
+        // An enterprise reads the reports of its own batches; another's is no batch to it.
+        Ok(Some(report))
+            if caller
+                .enterprise_uscc()
+                .is_none_or(|own| report.uscc.as_deref() == Some(own)) =>
+        {
+            Ok(Json(report))
+        }
+        Ok(_) => Err(ApiError::not_found(format!("no batch '{batch_id}'"))),
         Err(error) => Err(ApiError::internal(&error)),
     }
 }

@@ -12,6 +12,7 @@ use crate::api::error::ErrorBody;
 use parkhub_catalog::{MatchRequest, MatchResults};
 use parkhub_queries::matching::{self, MatchError};
 
+use crate::auth::caller::Caller;
 use crate::server::AppState;
 
 impl From<MatchError> for ApiError {
@@ -63,13 +64,14 @@ impl From<MatchError> for ApiError {
 )]
 pub async fn match_offerings(
     State(state): State<AppState>,
+    caller: Caller,
     request: Result<Json<MatchRequest>, JsonRejection>,
 ) -> Result<Json<MatchResults>, ApiError> {
     let Json(request) = request
         .map_err(|rejection| ApiError::bad_request("invalid_request", rejection.body_text()))?;
     let services = &state.services;
     Ok(Json(
-        matching::match_offerings(&services.engine, &services.catalog, &request).await?,
+        matching::match_offerings(&caller.engine, &services.catalog, &request).await?,
     ))
 }
 
@@ -111,6 +113,7 @@ pub struct NeedMatchParams {
 )]
 pub async fn match_need(
     State(state): State<AppState>,
+    caller: Caller,
     Path(need_id): Path<String>,
     params: Result<Query<NeedMatchParams>, QueryRejection>,
 ) -> Result<Json<MatchResults>, ApiError> {
@@ -118,6 +121,6 @@ pub async fn match_need(
         .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
     let services = &state.services;
     Ok(Json(
-        matching::match_need(&services.engine, &services.catalog, &need_id, params.limit).await?,
+        matching::match_need(&caller.engine, &services.catalog, &need_id, params.limit).await?,
     ))
 }

@@ -1,13 +1,13 @@
 //! `GET /api/quarantine`: rejected rows with their reasons.
 
 use axum::Json;
+use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
 use crate::api::openapi::QuarantinedRowSchema;
-use crate::server::AppState;
+use crate::auth::caller::Caller;
 use crate::services::QuarantineFilter;
 
 /// Lists quarantined rows (`?table=&batch=&limit=&offset=`).
@@ -36,10 +36,12 @@ use crate::services::QuarantineFilter;
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    caller: Caller,
     filter: Result<Query<QuarantineFilter>, QueryRejection>,
 ) -> Result<Json<Vec<serde_json::Map<String, serde_json::Value>>>, ApiError> {
     let Query(filter) = filter
         .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
-    Ok(Json(state.services.quarantine(&filter).await?))
+    Ok(Json(
+        crate::services::quarantine(&caller.engine, &filter).await?,
+    ))
 }

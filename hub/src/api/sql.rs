@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
+use crate::auth::caller::Caller;
 use crate::server::AppState;
 
 /// The most rows a JSON answer carries; CSV and Arrow answers are streamed without a cap.
@@ -148,32 +149,31 @@ impl AnswerFormat {
 )]
 pub async fn run_sql(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     request: Result<Json<SqlRequest>, JsonRejection>,
 ) -> Response {
     // The audit trail records the statement, whatever the answer.
-    let statement = request
-        .as_ref()
-        .ok()
-        .map(|Json(request)| request.sql.clone());
-    let mut response = plan_and_answer(state, headers, request)
+    let mut note = crate::auth::audit::AuditNote {
+        statement: request
+            .as_ref()
+            .ok()
+            .map(|Json(request)| request.sql.clone()),
+        ..Default::default()
+    };
+    let mut response = plan_and_answer(state, &caller, headers, request, &mut note)
         .await
         .into_response();
-    if let Some(statement) = statement {
-        response
-            .extensions_mut()
-            .insert(crate::auth::audit::AuditNote {
-                statement: Some(statement),
-                ..Default::default()
-            });
-    }
+    response.extensions_mut().insert(note);
     response
 }
 
 async fn plan_and_answer(
     state: AppState,
+    caller: &Caller,
     headers: HeaderMap,
     request: Result<Json<SqlRequest>, JsonRejection>,
+    note: &mut crate::auth::audit::AuditNote,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let answer_format = AnswerFormat::negotiate(&headers)?;
@@ -186,11 +186,12 @@ async fn plan_and_answer(
         ));
     }
     let recorder = QueryRecorder::new(&state, "sql", started);
-    let frame = match state.services.engine.plan(&request.sql).await {
+    let frame = match caller.engine.plan(&request.sql).await {
         Ok(frame) => frame,
         Err(error) => return Err(recorder.failed(ApiError::from(error))),
     };
-    answer(&state.services.engine, recorder, frame, answer_format).await
+    note.read(&caller.engine.reads(frame.logical_plan()));
+    answer(&caller.engine, recorder, frame, answer_format).await
 }
 
 /// Counts a query in the metrics when it ends, however it ends.

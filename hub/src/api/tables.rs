@@ -1,12 +1,11 @@
 //! `GET /api/tables`: the lake's tables with description, columns and row count.
 
 use axum::Json;
-use axum::extract::State;
 use parkhub_queries::TableInfo;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
-use crate::server::AppState;
+use crate::auth::caller::Caller;
 
 /// Lists the lake tables.
 ///
@@ -24,6 +23,6 @@ use crate::server::AppState;
         (status = 500, description = "The lake cannot be read.", body = ErrorBody),
     )
 )]
-pub async fn list_tables(State(state): State<AppState>) -> Result<Json<Vec<TableInfo>>, ApiError> {
-    Ok(Json(state.services.engine.tables().await?))
+pub async fn list_tables(caller: Caller) -> Result<Json<Vec<TableInfo>>, ApiError> {
+    Ok(Json(caller.engine.tables().await?))
 }

@@ -123,6 +123,14 @@ pub struct AuditNote {
     pub policies: Option<String>,
 }
 
+impl AuditNote {
+    /// Notes the tables a query read and the policies it read them under.
+    pub fn read(&mut self, reads: &parkhub_queries::policy::Reads) {
+        self.tables = Some(reads.tables_text());
+        self.policies = Some(reads.policies_text());
+    }
+}
+
 /// Writes records to `_audit` in the background.
 #[derive(Debug)]
 pub struct AuditLog {

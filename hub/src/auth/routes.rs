@@ -42,6 +42,8 @@ pub enum Action {
     Quarantine,
     /// Managing tokens.
     Token,
+    /// Giving, listing or revoking enterprises' grants.
+    Grant,
     /// Liveness, metrics and the API description.
     Service,
 }
@@ -60,6 +62,7 @@ impl Action {
             Action::Tables => "tables",
             Action::Quarantine => "quarantine",
             Action::Token => "token",
+            Action::Grant => "grant",
             Action::Service => "service",
         }
     }
@@ -70,6 +73,8 @@ const ADMIN: &[Role] = &[Role::Admin];
 const CURATORS: &[Role] = &[Role::Admin, Role::Centre];
 const MATCHERS: &[Role] = &[Role::Admin, Role::Committee, Role::Centre];
 const INGESTERS: &[Role] = &[Role::Admin, Role::Enterprise];
+/// Grants are given and revoked by the enterprise whose rows they are (or an admin).
+const GRANTORS: &[Role] = &[Role::Admin, Role::Enterprise];
 /// Quarantine and ingest reports: enterprises see their own (row-level, in the query layer).
 const SUBMISSION_READERS: &[Role] = &[Role::Admin, Role::Committee, Role::Enterprise];
 
@@ -151,6 +156,19 @@ pub const RULES: &[(&str, &str, Access, Action)] = &[
         "/api/quarantine",
         Access::Roles(SUBMISSION_READERS),
         Action::Quarantine,
+    ),
+    ("GET", "/api/grants", Access::Roles(ALL), Action::Grant),
+    (
+        "POST",
+        "/api/grants",
+        Access::Roles(GRANTORS),
+        Action::Grant,
+    ),
+    (
+        "DELETE",
+        "/api/grants/{id}",
+        Access::Roles(GRANTORS),
+        Action::Grant,
     ),
     ("GET", "/api/tokens", Access::Roles(ADMIN), Action::Token),
     ("POST", "/api/tokens", Access::Roles(ADMIN), Action::Token),

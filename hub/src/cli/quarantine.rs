@@ -11,7 +11,7 @@ pub async fn list(
     filter: QuarantineFilter,
     format: OutputFormat,
 ) -> anyhow::Result<()> {
-    let rows = services.quarantine(&filter).await?;
+    let rows = crate::services::quarantine(&services.engine, &filter).await?;
     let mut stdout = std::io::stdout().lock();
     let text = |row: &serde_json::Map<String, serde_json::Value>, key: &str| -> String {
         match row.get(key) {

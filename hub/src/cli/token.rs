@@ -56,7 +56,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
     crate::auth::role::parse_role(text).map_err(|error| error.to_string())
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate, String> {
+pub(super) fn parse_day(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("'{text}' is not a day; use YYYY-MM-DD, e.g. 2027-06-30"))
 }
@@ -113,18 +113,22 @@ pub async fn run(services: &Services, command: TokenCommand) -> anyhow::Result<(
     }
 }
 
-/// Records a token change in `_audit`; a failure to do so is reported but does not undo the
-/// change, which the token file holds already.
-async fn record(services: &Services, statement: String) {
+/// Records a change made by the command line (`action` is `token` or `grant`) in `_audit`; a
+/// failure to do so is reported but does not undo the change, which its file holds already.
+pub(super) async fn record_change(services: &Services, action: &str, statement: String) {
     let mut entry = AuditRecord::new(
         Some(&crate::auth::role::cli_principal()),
         Interface::Cli,
-        "token",
+        action,
     );
     entry.statement = Some(statement);
     if let Err(error) = audit::write_now(&services.lake, &[entry]).await {
-        eprintln!("warning: the token change is not in the audit table: {error}");
+        eprintln!("warning: the {action} change is not in the audit table: {error}");
     }
+}
+
+async fn record(services: &Services, statement: String) {
+    record_change(services, "token", statement).await;
 }
 
 fn list(tokens: &[TokenInfo], format: ListFormat) -> anyhow::Result<()> {
@@ -173,26 +177,7 @@ fn list(tokens: &[TokenInfo], format: ListFormat) -> anyhow::Result<()> {
         "last used",
         "state",
     ];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    writeln!(stdout, "{}", line(&header.map(str::to_string)))?;
-    for row in &rows {
-        writeln!(stdout, "{}", line(row))?;
-    }
+    super::aligned::write(&mut stdout, &header, &rows)?;
     Ok(())
 }
 
