@@ -33,7 +33,7 @@ type Result<T, E = GrantError> = std::result::Result<T, E>;
 pub enum GrantError {
     /// The store's file cannot be read or written.
     #[error(transparent)]
-    Store(#[from] AuthError),
+    Store(Box<AuthError>),
     /// A grant names no table.
     #[error("a grant names at least one table in 'tables'")]
     NoTables,
@@ -78,6 +78,12 @@ pub enum GrantError {
         /// The id given.
         id: String,
     },
+}
+
+impl From<AuthError> for GrantError {
+    fn from(error: AuthError) -> GrantError {
+        GrantError::Store(Box::new(error))
+    }
 }
 
 impl GrantError {
