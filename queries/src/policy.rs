@@ -9,11 +9,16 @@
 //! views) then answers for the principal only. [`suppress_small_groups`] hides the figures of
 //! groups of fewer than three enterprises from the roles that may not see single enterprises.
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn example(engine: parkhub_queries::QueryEngine) -> parkhub_queries::Result<()> {
+//! use parkhub_queries::policy::{Grants, Policy, Principal, park_today};
+//!
 //! let principal = Principal::enterprise("acme", "91110000600037341L");
-//! let policy = Policy::new(principal, &grants, park_today());
-//! let engine = engine.for_principal(policy);
-//! let rows = engine.query("SELECT * FROM energy_readings").await?; // acme's readings only
+//! let engine = engine.for_principal(Policy::new(principal, &Grants::none(), park_today()));
+//! // acme's readings only, whatever the SQL says:
+//! let readings = engine.query("SELECT * FROM energy_readings").await?.collect().await?;
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod filtered_table;

@@ -49,8 +49,8 @@ pub const CENTRE_TABLES: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerKey {
     /// The `uscc` column. The system tables `_quarantine` and `_ingest_log` are read this
-    /// way too: their `uscc` is the enterprise that delivered the batch (a column the ingest
-    /// side adds; until it does, an enterprise reads none of their rows).
+    /// way too: their `uscc` is the enterprise whose token delivered the batch (empty for
+    /// batches an admin, the CLI or the drop folder delivered).
     Uscc,
     /// The project's enterprise: `project_id` among the owner's `transformation_projects`.
     Projects,

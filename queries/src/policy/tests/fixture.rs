@@ -137,20 +137,10 @@ fn rows(
     }
 }
 
-/// A system contract with another name or an extra text column (a copy of `source`'s).
-fn system_table(name: &str, base: &str, extra_column: Option<&str>) -> TableContract {
+/// A system contract under another name.
+fn system_table(name: &str, base: &str) -> TableContract {
     let mut contract = system_contract(base).expect("system contract");
     contract.name = name.to_string();
-    if let Some(extra) = extra_column {
-        let mut column = contract
-            .columns
-            .iter()
-            .find(|column| column.name == "source")
-            .expect("source column")
-            .clone();
-        column.name = extra.to_string();
-        contract.columns.push(column);
-    }
     contract
 }
 
@@ -281,7 +271,7 @@ pub async fn park() -> Park {
             &[&["east_zone", "120"]],
         ),
         rows(
-            system_table(QUARANTINE_TABLE, QUARANTINE_TABLE, Some("uscc")),
+            system_table(QUARANTINE_TABLE, QUARANTINE_TABLE),
             &[
                 "table_name",
                 "batch_id",
@@ -322,7 +312,7 @@ pub async fn park() -> Park {
             ]],
         ),
         rows(
-            system_table(crate::policy::rules::AUDIT_TABLE, INGEST_LOG_TABLE, None),
+            system_table(crate::policy::rules::AUDIT_TABLE, INGEST_LOG_TABLE),
             INGEST_LOG_COLUMNS,
             &[&[
                 "audit-secret",
