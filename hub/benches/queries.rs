@@ -4,6 +4,8 @@
 //! 1. the `energy_intensity` indicator over ~10 million energy readings (ParkHub over HTTP vs
 //!    DuckDB's Python API over the lake's Parquet files), median of 5 runs after a warm-up;
 //! 2. 10-row queries per second over HTTP with 16 concurrent clients, with p50 / p99 latency;
+//!    both this and 1. also as one enterprise's token, whose session reads through its row
+//!    filter, to give the filter's cost as a ratio against the admin's unfiltered run;
 //! 3. optionally (`PARKHUB_BENCH_BIG=1`), the same indicator over ~50 million readings with a
 //!    256 MiB query memory pool: it must complete (spilling), and the server's peak RSS is
 //!    reported.
@@ -53,7 +55,14 @@ fn main() {
     let config = bench_dir.join("bench.toml");
     std::fs::write(&config, BENCH_LIMITS).expect("config");
     let server = Server::start(&binary, &data_dir, &config);
-    let parkhub_seconds = median_of(5, || server.indicator("energy_intensity"));
+    let admin = server.admin();
+    let uscc = first_uscc(&binary, &data_dir);
+    let enterprise = server.as_principal(
+        &binary,
+        &data_dir,
+        &["--role", "enterprise", "--uscc", &uscc],
+    );
+    let parkhub_seconds = median_of(5, || admin.indicator("energy_intensity"));
     let duckdb_seconds = duckdb_energy_intensity(&python, &data_dir, 5);
     println!("ParkHub over HTTP : {parkhub_seconds:.3} s (median of 5)");
     println!("DuckDB (Python)   : {duckdb_seconds:.3} s (median of 5)");
@@ -61,18 +70,37 @@ fn main() {
         "ratio ParkHub / DuckDB time: {:.2}",
         parkhub_seconds / duckdb_seconds
     );
+    // The row filter's cost: the same indicator for one enterprise, whose session reads the
+    // readings through its `uscc` filter (the admin's reads them whole).
+    let filtered_seconds = median_of(5, || enterprise.indicator("energy_intensity"));
+    println!("ParkHub, one enterprise's token (row filter): {filtered_seconds:.3} s (median of 5)");
+    println!(
+        "ratio filtered / admin time: {:.2}",
+        filtered_seconds / parkhub_seconds
+    );
 
     println!("\n== 10-row queries, 16 concurrent HTTP clients, 10 s ==");
-    let (qps, p50, p99) = server.throughput(
-        "SELECT uscc, name, key_industry FROM enterprises LIMIT 10",
-        16,
-        Duration::from_secs(10),
-    );
-    println!(
-        "{qps:.0} queries/s, latency p50 {:.1} ms, p99 {:.1} ms",
-        p50 * 1e3,
-        p99 * 1e3
-    );
+    let small_query = "SELECT uscc, period, output_value FROM production_monthly LIMIT 10";
+    let mut admin_qps = 0.0;
+    for (label, caller) in [
+        ("admin (no filter)", &admin),
+        ("enterprise (row filter)", &enterprise),
+    ] {
+        let (qps, p50, p99) = caller.throughput(small_query, 16, Duration::from_secs(10));
+        println!(
+            "{label}: {qps:.0} queries/s, latency p50 {:.1} ms, p99 {:.1} ms",
+            p50 * 1e3,
+            p99 * 1e3
+        );
+        if admin_qps == 0.0 {
+            admin_qps = qps;
+        } else {
+            println!(
+                "ratio filtered / admin queries per second: {:.2}",
+                qps / admin_qps
+            );
+        }
+    }
     drop(server);
 
     if std::env::var("PARKHUB_BENCH_BIG").is_ok_and(|value| value == "1") {
@@ -86,7 +114,7 @@ fn main() {
         )
         .expect("config");
         let server = Server::start(&binary, &big_dir, &config);
-        let seconds = server.indicator("energy_intensity");
+        let seconds = server.admin().indicator("energy_intensity");
         println!(
             "completed in {seconds:.1} s; server peak RSS {:.0} MiB",
             server.peak_rss_bytes() as f64 / 1048576.0
@@ -97,6 +125,34 @@ fn main() {
 /// The bench measures the engine, not the per-token rate limit, which 16 clients sharing one
 /// token would reach at the default 50 requests a second.
 const BENCH_LIMITS: &str = "[limits]\nrequests_per_second = 1000000\nburst = 1000000\n";
+
+/// The USCC of the enterprise with the most readings (the row filter keeps the most of them).
+fn first_uscc(binary: &Path, data_dir: &Path) -> String {
+    let output = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args([
+            "sql",
+            "SELECT uscc FROM energy_readings GROUP BY uscc ORDER BY count(*) DESC LIMIT 1",
+            "--format",
+            "csv",
+        ])
+        .env("PARKHUB_LOG", "warn")
+        .output()
+        .expect("parkhub sql runs");
+    assert!(
+        output.status.success(),
+        "parkhub sql: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .nth(1)
+        .expect("a USCC")
+        .trim()
+        .to_string()
+}
 
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok().map(|text| {
@@ -253,30 +309,7 @@ struct Server {
 impl Server {
     fn start(binary: &Path, data_dir: &Path, config: &Path) -> Server {
         // Every route but /health needs a token: make one for this run.
-        let created = Command::new(binary)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["token", "create", "--role", "admin", "--name"])
-            .arg(format!(
-                "bench-{}-{}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|since| since.as_nanos())
-                    .unwrap_or_default()
-            ))
-            .env("PARKHUB_LOG", "warn")
-            .output()
-            .expect("parkhub token create runs");
-        assert!(
-            created.status.success(),
-            "parkhub token create: {}",
-            String::from_utf8_lossy(&created.stderr)
-        );
-        let token = String::from_utf8(created.stdout)
-            .expect("UTF-8")
-            .trim()
-            .to_string();
+        let token = create_token(binary, data_dir, &["--role", "admin"]);
         let mut command = Command::new(binary);
         command
             .arg("--data-dir")
@@ -298,28 +331,42 @@ impl Server {
             }
         }
         assert!(!base_url.is_empty(), "the server did not start");
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
-        );
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(3600))
-            .default_headers(headers)
-            .build()
-            .expect("client");
         Server {
             child,
             base_url,
-            client,
+            client: client_with(&token),
         }
     }
 
+    /// The same server as another principal: a client sending a new token of `role_args`
+    /// (`--role enterprise --uscc …`), which the running server accepts at once.
+    fn as_principal(&self, binary: &Path, data_dir: &Path, role_args: &[&str]) -> Caller<'_> {
+        Caller {
+            server: self,
+            client: client_with(&create_token(binary, data_dir, role_args)),
+        }
+    }
+
+    fn admin(&self) -> Caller<'_> {
+        Caller {
+            server: self,
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// A client of the server with one principal's token.
+struct Caller<'a> {
+    server: &'a Server,
+    client: reqwest::blocking::Client,
+}
+
+impl Caller<'_> {
     fn indicator(&self, name: &str) -> f64 {
         let started = Instant::now();
         let response = self
             .client
-            .get(format!("{}/api/indicators/{name}", self.base_url))
+            .get(format!("{}/api/indicators/{name}", self.server.base_url))
             .send()
             .expect("request");
         let status = response.status();
@@ -334,7 +381,7 @@ impl Server {
             .map(|_| {
                 let stop = Arc::clone(&stop);
                 let client = self.client.clone();
-                let url = format!("{}/api/sql", self.base_url);
+                let url = format!("{}/api/sql", self.server.base_url);
                 let body = serde_json::json!({ "sql": sql });
                 std::thread::spawn(move || {
                     let mut latencies = Vec::new();
@@ -363,7 +410,9 @@ impl Server {
             quantile(0.99),
         )
     }
+}
 
+impl Server {
     fn peak_rss_bytes(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
@@ -380,6 +429,49 @@ impl Server {
             })
             .map_or(0, |kib| kib * 1024)
     }
+}
+
+/// Creates a token with `parkhub token create ROLE_ARGS --name …` and returns it.
+fn create_token(binary: &Path, data_dir: &Path, role_args: &[&str]) -> String {
+    let created = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["token", "create"])
+        .args(role_args)
+        .arg("--name")
+        .arg(format!(
+            "bench-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|since| since.as_nanos())
+                .unwrap_or_default()
+        ))
+        .env("PARKHUB_LOG", "warn")
+        .output()
+        .expect("parkhub token create runs");
+    assert!(
+        created.status.success(),
+        "parkhub token create: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    String::from_utf8(created.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_string()
+}
+
+fn client_with(token: &str) -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+    );
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(3600))
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 impl Drop for Server {
