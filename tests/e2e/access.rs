@@ -574,6 +574,51 @@ fn an_enterprise_reads_only_its_own_rows_on_every_http_path() {
         &["_audit"],
     );
 
+    // The admin gives and revokes grants from the command line; the running server applies
+    // them at the next request.
+    let id = run_ok(
+        &dir,
+        &[
+            "grant",
+            "add",
+            "--from",
+            &b,
+            "--to",
+            &centre.name,
+            "--tables",
+            "energy_readings,equipment",
+            "--purpose",
+            "设备联网诊断",
+            "--until",
+            &until,
+        ],
+    )
+    .trim()
+    .to_string();
+    assert!(id.starts_with("g-"), "{id}");
+    attempts += 1;
+    assert_eq!(
+        centre.rows(&hub, "SELECT DISTINCT uscc FROM equipment"),
+        vec![json!([b])],
+        "the centre's token reads B's equipment under B's grant"
+    );
+    let listed: Value =
+        serde_json::from_str(&run_ok(&dir, &["grant", "list", "--format", "json"])).expect("JSON");
+    assert!(listed.to_string().contains(&id), "{listed}");
+    let (_, given_to_centre) = centre.get(&hub, "/api/grants");
+    assert!(
+        given_to_centre.to_string().contains(&id),
+        "the grantee sees the grant"
+    );
+    let (_, seen_by_a) = enterprise.get(&hub, "/api/grants");
+    assert!(
+        !seen_by_a.to_string().contains(&id),
+        "A does not see B's grant: {seen_by_a}"
+    );
+    run_ok(&dir, &["grant", "revoke", &id]);
+    attempts += 1;
+    assert_unknown(&centre, &hub, "SELECT count(*) FROM equipment", &["_audit"]);
+
     // The audit table answers who read energy data: the admin alone reads it.
     let deadline = Instant::now() + Duration::from_secs(30);
     let readers = loop {
