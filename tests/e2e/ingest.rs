@@ -663,7 +663,7 @@ fn http_ingest_of_gbk_csv_and_xlsx_with_reports_and_quarantine() {
         .body("a,b\n1,2\n")
         .send()
         .expect("post");
-    assert_eq!(response.status(), 404);
+    assert_eq!(response.status(), 400);
     let body: Value = response.json().expect("JSON");
     assert_eq!(body["code"], "unknown_table", "{body:#}");
     let response = client

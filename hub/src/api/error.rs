@@ -219,12 +219,50 @@ impl From<parkhub_catalog::Error> for ApiError {
     }
 }
 
+impl From<parkhub_connectors::Error> for ApiError {
+    fn from(error: parkhub_connectors::Error) -> ApiError {
+        use parkhub_connectors::Error;
+        match &error {
+            // The same status as an unknown table in SQL.
+            Error::UnknownTable { .. } => ApiError::bad_request("unknown_table", error.to_string()),
+            Error::InvalidRecords { .. } => {
+                ApiError::bad_request("invalid_entry", error.to_string())
+            }
+            Error::NotOwnedByEnterprises { .. } => ApiError::forbidden(error.to_string()),
+            Error::UnsupportedFormat { .. } | Error::UnsupportedEncoding { .. } => {
+                ApiError::bad_request("invalid_parameters", error.to_string())
+            }
+            Error::MissingColumns { .. }
+            | Error::EmptySource { .. }
+            | Error::NoKnownColumn { .. }
+            | Error::UnknownUnit { .. }
+            | Error::UnknownHeader { .. }
+            | Error::UnknownSheet { .. }
+            | Error::Decode { .. }
+            | Error::Encoding { .. }
+            | Error::ArchiveTooLarge { .. } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "unreadable_source",
+                message: error.to_string(),
+            },
+            Error::CommitRetriesExhausted { .. } => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message: "the lake is busy with other writes; retry".to_string(),
+            },
+            // Paths, I/O and library details stay in the log.
+            _ => ApiError::internal(&error),
+        }
+    }
+}
+
 impl From<crate::services::ServiceError> for ApiError {
     fn from(error: crate::services::ServiceError) -> ApiError {
         use crate::services::ServiceError;
         match error {
             ServiceError::Query(error) => error.into(),
             ServiceError::Catalog(error) => error.into(),
+            ServiceError::Lake(error) => error.into(),
             other => ApiError::internal(&other),
         }
     }

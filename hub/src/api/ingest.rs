@@ -134,7 +134,9 @@ fn names_schema<Name: Into<serde_json::Value>>(
             body = IngestReport),
         (status = 400, description = "A query parameter is unknown or malformed \
             (`invalid_parameters`), or the body broke off (`invalid_request`).", body = ErrorBody),
-        (status = 404, description = "No such table (`unknown_table`).", body = ErrorBody),
+        (status = 400, description = "No such table (`unknown_table`), as in SQL.", body = ErrorBody),
+        (status = 403, description = "An enterprise token and a table not keyed by `uscc` \
+            (`forbidden`).", body = ErrorBody),
         (status = 413, description = "The body is larger than the server's limit \
             (`payload_too_large`).", body = ErrorBody),
         (status = 415, description = "The `Content-Type` names no accepted format and there is \
@@ -155,20 +157,8 @@ pub async fn ingest(
     let Query(params) = params
         .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
     let services = &state.services;
-    let contracts = services
-        .ingestor
-        .contracts()
-        .map_err(|error| ApiError::internal(&error))?;
-    let contract = match contracts.get(&table) {
-        Ok(contract) => contract,
-        Err(error) => {
-            return Err(ApiError {
-                status: StatusCode::NOT_FOUND,
-                code: "unknown_table",
-                message: error.to_string(),
-            });
-        }
-    };
+    let contracts = services.ingestor.contracts()?;
+    let contract = contracts.get(&table)?;
     if caller.enterprise_uscc().is_some()
         && (contract.column(OWNER_COLUMN).is_none() || CATALOG_TABLES.contains(&table.as_str()))
     {
@@ -215,8 +205,7 @@ pub async fn ingest(
     let report = services
         .ingestor
         .ingest_file(&upload.path, request, Arc::new(IngestProgress::default()))
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
+        .await?;
     drop(upload);
     services
         .live_catalog
