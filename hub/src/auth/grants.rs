@@ -31,9 +31,9 @@ type Result<T, E = GrantError> = std::result::Result<T, E>;
 /// What is wrong with a grant asked for, or with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum GrantError {
-    /// The store's file cannot be read or written.
+    /// The store's file cannot be read or written (boxed: an [`AuthError`] is large).
     #[error(transparent)]
-    Store(#[from] AuthError),
+    Store(Box<AuthError>),
     /// A grant names no table.
     #[error("a grant names at least one table in 'tables'")]
     NoTables,
@@ -78,6 +78,12 @@ pub enum GrantError {
         /// The id given.
         id: String,
     },
+}
+
+impl From<AuthError> for GrantError {
+    fn from(error: AuthError) -> GrantError {
+        GrantError::Store(Box::new(error))
+    }
 }
 
 impl GrantError {
