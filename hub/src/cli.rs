@@ -741,9 +741,12 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
     };
     let pg = match options.pg {
         Some(listen) => {
-            let pg = crate::pg::PgServer::bind(listen, &state.services.engine)
-                .await
-                .with_context(|| format!("cannot serve the Postgres wire protocol on {listen}"))?;
+            let pg =
+                crate::pg::PgServer::bind(listen, &state.services.engine, Arc::clone(&state.auth))
+                    .await
+                    .with_context(|| {
+                        format!("cannot serve the Postgres wire protocol on {listen}")
+                    })?;
             let bound = pg.local_addr()?;
             tracing::info!(address = %bound, "serving the Postgres wire protocol");
             println!("parkhub postgres wire protocol on {bound}");

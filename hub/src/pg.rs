@@ -14,31 +14,56 @@
 //! are kept per connection and never change the engine's settings (`SET datafusion.…` is
 //! refused); `BEGIN` / `COMMIT` / `ROLLBACK` are accepted (everything is a read).
 //!
-//! Authentication: none yet — any user name is accepted without a password, so bind the
-//! wire server to a loopback address. Users and roles come with the roles issue.
+//! Who asks ([`login`]): the user name is a token's name and the password is the token
+//! (cleartext password authentication: keep the port on loopback or behind TLS). Every
+//! statement — simple or extended protocol, Describe included — runs on the principal's
+//! engine ([`AuthState::engine_for`]): only the tables its role may read exist for it, each
+//! with its row filter below the client's SQL, and its `pg_catalog` and `information_schema`
+//! list only those tables. Each statement the engine plans is a row of `_audit` (interface
+//! `pg`, action `sql`), as is each login, refused or not.
+//!
+//! The edge: at most [`MAX_CONNECTIONS`] connections; a connection that has not logged in
+//! within [`STARTUP_DEADLINE`] is closed; statements count against the token's rate limit
+//! (shared with HTTP) and run under the engine's time, memory and concurrency limits; a token
+//! revoked or expired while its connection is open ends the connection at its next
+//! statement; internal errors reach the client as "internal error", their detail only the
+//! server log.
 
 mod catalog;
+mod login;
 mod query;
 mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use datafusion_postgres::pgwire;
 use parkhub_queries::QueryEngine;
 use pgwire::api::auth::StartupHandler;
-use pgwire::api::auth::noop::NoopStartupHandler;
 use pgwire::api::cancel::{CancelHandler, DefaultCancelHandler};
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
-use pgwire::api::{ClientInfo, ConnectionManager, ErrorHandler, PgWireServerHandlers};
+use pgwire::api::{
+    ClientInfo, ConnectionManager, ErrorHandler, PgWireServerHandlers, RandomPidSecretKeyGenerator,
+};
 use pgwire::error::PgWireError;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::auth::http::AuthState;
+
 /// The most wire connections served at once; more are closed at once (queries have their own
 /// limit, `max_concurrent`, shared with HTTP).
 pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long a new connection has to log in (send its startup message and a good password);
+/// one that has not by then is closed, so idle or half-open connections cannot hold the
+/// connection slots.
+pub const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How long a refused connection gets to read its error before it is closed.
+const REFUSED_GRACE: Duration = Duration::from_secs(1);
 
 /// A bound Postgres wire server; [`PgServer::run`] serves it.
 pub struct PgServer {
@@ -56,19 +81,27 @@ impl std::fmt::Debug for PgServer {
 }
 
 impl PgServer {
-    /// Binds `listen` and prepares the wire sessions over `engine`'s lake (its `pg_catalog`
-    /// included). Fails when the address cannot be bound.
-    pub async fn bind(listen: SocketAddr, engine: &QueryEngine) -> anyhow::Result<PgServer> {
-        let catalog = Arc::new(catalog::PgCatalog::new(engine)?);
-        let engine = engine.with_session_setup(move |context| catalog.install(context));
+    /// Binds `listen` and prepares the wire sessions over `engine`'s lake: each principal
+    /// that logs in with a token of `auth` gets the engine [`AuthState::engine_for`] gives
+    /// it, with a `pg_catalog` of its own tables. Fails when the address cannot be bound.
+    pub async fn bind(
+        listen: SocketAddr,
+        engine: &QueryEngine,
+        auth: Arc<AuthState>,
+    ) -> anyhow::Result<PgServer> {
+        let catalog = Arc::new(catalog::PgCatalog::new()?);
         let listener = TcpListener::bind(listen).await?;
         let connections = Arc::new(ConnectionManager::new());
         let handlers = Arc::new(Handlers {
-            queries: Arc::new(query::WireQueries::new(engine)),
-            startup: Arc::new(Startup {
-                connections: Arc::clone(&connections),
-            }),
-            cancel: Arc::new(DefaultCancelHandler::new(connections)),
+            queries: Arc::new(query::WireQueries::new(
+                engine.clone(),
+                catalog,
+                Arc::clone(&auth),
+            )),
+            cancel: Arc::new(DefaultCancelHandler::new(Arc::clone(&connections))),
+            connections,
+            auth,
+            pids: Arc::new(RandomPidSecretKeyGenerator::default()),
         });
         Ok(PgServer { listener, handlers })
     }
@@ -91,7 +124,7 @@ impl PgServer {
                         Err(error) => {
                             // Out of file descriptors and the like: wait a little, go on.
                             tracing::warn!(%error, "cannot accept a Postgres wire connection");
-                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                            tokio::time::sleep(Duration::from_millis(100)).await;
                             continue;
                         }
                     };
@@ -102,10 +135,7 @@ impl PgServer {
                     let handlers = Arc::clone(&self.handlers);
                     connections.spawn(async move {
                         let _permit = permit;
-                        tracing::debug!(%peer, "Postgres wire connection");
-                        if let Err(error) = pgwire::tokio::process_socket(socket, None, handlers).await {
-                            tracing::debug!(%peer, %error, "Postgres wire connection ended with an error");
-                        }
+                        serve_connection(socket, peer, handlers).await;
                     });
                 }
                 // Reap finished connections so the set does not grow.
@@ -121,20 +151,72 @@ impl PgServer {
     }
 }
 
-/// The pgwire handlers of every connection.
-struct Handlers {
-    queries: Arc<query::WireQueries>,
-    startup: Arc<Startup>,
-    cancel: Arc<DefaultCancelHandler>,
+/// Serves one connection; closes it when it has not logged in within [`STARTUP_DEADLINE`],
+/// and soon after a refused login.
+async fn serve_connection(
+    socket: tokio::net::TcpStream,
+    peer: SocketAddr,
+    handlers: Arc<Handlers>,
+) {
+    tracing::debug!(%peer, "Postgres wire connection");
+    let (outcome, logged_in) = tokio::sync::oneshot::channel();
+    let startup = Arc::new(login::WireLogin::new(
+        Arc::clone(&handlers.auth),
+        Arc::clone(&handlers.connections),
+        Arc::clone(&handlers.pids),
+        outcome,
+    ));
+    let connection = Connection { handlers, startup };
+    let served = pgwire::tokio::process_socket(socket, None, connection);
+    tokio::pin!(served);
+    let ended = |result: std::io::Result<()>| {
+        if let Err(error) = result {
+            tracing::debug!(%peer, %error, "Postgres wire connection ended with an error");
+        }
+    };
+    tokio::select! {
+        result = &mut served => return ended(result),
+        login = tokio::time::timeout(STARTUP_DEADLINE, logged_in) => match login {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false) | Err(_)) => {
+                // Refused: the error is on its way; then the connection is closed whatever
+                // the client does.
+                if let Ok(result) = tokio::time::timeout(REFUSED_GRACE, &mut served).await {
+                    ended(result);
+                }
+                return;
+            }
+            Err(_) => {
+                tracing::info!(%peer, seconds = STARTUP_DEADLINE.as_secs(), "closing a Postgres wire connection that did not log in in time");
+                return;
+            }
+        },
+    }
+    ended(served.await);
 }
 
-impl PgWireServerHandlers for Handlers {
+/// The pgwire handlers every connection shares.
+struct Handlers {
+    queries: Arc<query::WireQueries>,
+    cancel: Arc<DefaultCancelHandler>,
+    connections: Arc<ConnectionManager>,
+    auth: Arc<AuthState>,
+    pids: Arc<RandomPidSecretKeyGenerator>,
+}
+
+/// The handlers of one connection: the shared ones and its own login.
+struct Connection {
+    handlers: Arc<Handlers>,
+    startup: Arc<login::WireLogin>,
+}
+
+impl PgWireServerHandlers for Connection {
     fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
-        Arc::clone(&self.queries)
+        Arc::clone(&self.handlers.queries)
     }
 
     fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
-        Arc::clone(&self.queries)
+        Arc::clone(&self.handlers.queries)
     }
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
@@ -146,23 +228,12 @@ impl PgWireServerHandlers for Handlers {
     }
 
     fn cancel_handler(&self) -> Arc<impl CancelHandler> {
-        Arc::clone(&self.cancel)
+        Arc::clone(&self.handlers.cancel)
     }
 }
 
-/// Startup without authentication (any user, no password: loopback use only for now); it
-/// registers the connection so that a client's cancel request reaches it.
-struct Startup {
-    connections: Arc<ConnectionManager>,
-}
-
-impl NoopStartupHandler for Startup {
-    fn connection_manager(&self) -> Option<Arc<ConnectionManager>> {
-        Some(Arc::clone(&self.connections))
-    }
-}
-
-/// Logs the errors sent to clients.
+/// Logs the errors sent to clients, and keeps internal detail (file paths, library
+/// messages) in the log: the client is told only that an internal error happened.
 struct LogErrors;
 
 impl ErrorHandler for LogErrors {
@@ -170,6 +241,16 @@ impl ErrorHandler for LogErrors {
     where
         C: ClientInfo,
     {
-        tracing::info!(peer = %client.socket_addr(), %error, "Postgres wire error");
+        let internal = match error {
+            PgWireError::UserError(info) => info.code == "XX000",
+            PgWireError::ApiError(_) | PgWireError::IoError(_) => true,
+            _ => false,
+        };
+        if internal {
+            tracing::warn!(peer = %client.socket_addr(), %error, "Postgres wire internal error");
+            *error = session::user_error("XX000", query::INTERNAL_ERROR);
+        } else {
+            tracing::info!(peer = %client.socket_addr(), %error, "Postgres wire error");
+        }
     }
 }

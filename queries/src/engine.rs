@@ -261,6 +261,13 @@ impl QueryEngine {
         self.lake_view.as_deref()
     }
 
+    /// Returns the lake schema as this engine's principal sees it: only the tables it may
+    /// read, each with its row filter (the whole lake for an engine without a principal). For
+    /// catalogs that describe the lake to a client, such as the Postgres wire's `pg_catalog`.
+    pub fn lake_schema(&self) -> LakeSchemaProvider {
+        LakeSchemaProvider::new(Arc::clone(&self.lake)).with_view(self.lake_view.clone())
+    }
+
     /// Returns the indicator library.
     pub fn indicators(&self) -> &crate::indicators::IndicatorLibrary {
         &self.indicators
@@ -497,8 +504,7 @@ impl QueryEngine {
     /// Lists the lake's tables with their description, columns and row count.
     pub async fn tables(&self) -> Result<Vec<TableInfo>> {
         let mut tables = Vec::new();
-        let lake_schema =
-            LakeSchemaProvider::new(Arc::clone(&self.lake)).with_view(self.lake_view.clone());
+        let lake_schema = self.lake_schema();
         for name in lake_schema.readable_tables()? {
             let frame = self
                 .plan(&format!("SELECT count(*) FROM \"{name}\""))

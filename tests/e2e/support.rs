@@ -140,6 +140,8 @@ pub struct TestHub {
     pub base_url: String,
     /// An admin token of the hub's data directory, sent by [`TestHub::http`].
     pub token: String,
+    /// The name of [`TestHub::token`] (the user name on the Postgres wire).
+    pub token_name: String,
     /// The tokens `serve` printed when it started (`parkhub token NAME ROLE TOKEN` lines), by
     /// name.
     pub printed_tokens: BTreeMap<String, String>,
@@ -149,9 +151,11 @@ impl TestHub {
     /// Creates an admin token on `data_dir`, then starts `parkhub serve` on a free loopback
     /// port over it and waits until it listens.
     pub fn start(data_dir: &Path, extra_args: &[&str]) -> TestHub {
-        let token = create_token(data_dir, &unique_token_name("testhub"), "admin", &[]);
+        let token_name = unique_token_name("testhub");
+        let token = create_token(data_dir, &token_name, "admin", &[]);
         let mut hub = TestHub::start_without_token(data_dir, extra_args);
         hub.token = token;
+        hub.token_name = token_name;
         hub
     }
 
@@ -203,15 +207,19 @@ impl TestHub {
                 "parkhub serve did not listen within 300 s"
             );
         };
-        let token = printed_tokens
-            .get("admin")
-            .or_else(|| printed_tokens.get("demo-admin"))
-            .cloned()
+        let (token_name, token) = ["admin", "demo-admin"]
+            .into_iter()
+            .find_map(|name| {
+                printed_tokens
+                    .get(name)
+                    .map(|token| (name.to_string(), token.clone()))
+            })
             .unwrap_or_default();
         TestHub {
             child,
             base_url,
             token,
+            token_name,
             printed_tokens,
         }
     }

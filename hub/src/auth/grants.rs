@@ -31,7 +31,7 @@ type Result<T, E = GrantError> = std::result::Result<T, E>;
 /// What is wrong with a grant asked for, or with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum GrantError {
-    /// The store's file cannot be read or written.
+    /// The store's file cannot be read or written (boxed: an [`AuthError`] is large).
     #[error(transparent)]
     Store(Box<AuthError>),
     /// A grant names no table.

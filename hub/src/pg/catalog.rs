@@ -1,11 +1,15 @@
-//! `pg_catalog` for wire clients, from `datafusion-pg-catalog`.
+//! `pg_catalog` for wire clients, from `datafusion-pg-catalog`, as each principal sees the
+//! lake.
 //!
 //! psql's `\d table` first looks the table's oid up in `pg_class`, then asks `pg_attribute`
 //! for the columns of that oid in a later statement; the oids must therefore stay the same
 //! from one statement to the next. The query engine plans every statement in a fresh session,
-//! so the `pg_catalog` schema (with its oid cache) is built once, over a catalog of its own
-//! that holds the lake schema, and shared by every session; the Postgres functions and the
-//! type planner that come with it are added to each session by [`PgCatalog::install`].
+//! so a connection's `pg_catalog` schema (with its oid cache) is built once per principal
+//! policy ([`PgCatalog::schema_for`]), over a catalog of its own that holds the lake schema as
+//! that principal sees it (only the tables it may read: `pg_class`, `pg_tables`, `\dt` never
+//! name a hidden table), and kept by the connection. The static tables (`pg_type`, `pg_proc`,
+//! …), the Postgres functions and the type planner are built once for the server and added to
+//! each session by [`PgCatalog::install`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,11 +22,12 @@ use datafusion::logical_expr::{ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider;
 use datafusion_pg_catalog::pg_catalog::oid_type_planner::PgOidTypePlanner;
-use datafusion_pg_catalog::pg_catalog::setup_pg_catalog;
+use datafusion_pg_catalog::pg_catalog::{
+    PgCatalogSchemaProvider, PgCatalogStaticTables, setup_pg_catalog,
+};
 use datafusion_postgres::datafusion_pg_catalog;
 use parkhub_queries::QueryEngine;
 use parkhub_queries::engine::{CATALOG_NAME, SCHEMA_NAME};
-use parkhub_queries::lake_schema::LakeSchemaProvider;
 
 /// The schema name of the Postgres system catalog.
 pub const PG_CATALOG: &str = "pg_catalog";
@@ -34,8 +39,8 @@ pub(crate) fn server_version() -> String {
 
 /// What every wire session gets on top of the lake: `pg_catalog` and the Postgres functions.
 pub(crate) struct PgCatalog {
-    /// The shared `pg_catalog` schema (its oids are stable across statements).
-    schema: Arc<dyn SchemaProvider>,
+    /// The tables of `pg_catalog` that do not depend on the lake, shared by every principal.
+    static_tables: Arc<PgCatalogStaticTables>,
     /// The scalar functions `datafusion-pg-catalog` adds or replaces, plus `version()`.
     functions: Vec<Arc<ScalarUDF>>,
     /// The table functions it adds or replaces (`pg_get_keywords`, the widened
@@ -43,27 +48,21 @@ pub(crate) struct PgCatalog {
     table_functions: Vec<(String, Arc<dyn TableFunctionImpl>)>,
 }
 
+fn config() -> SessionConfig {
+    SessionConfig::new()
+        .with_default_catalog_and_schema(CATALOG_NAME, SCHEMA_NAME)
+        .with_create_default_catalog_and_schema(true)
+        .with_information_schema(true)
+}
+
 impl PgCatalog {
-    /// Builds `pg_catalog` over the lake of `engine`.
-    pub(crate) fn new(engine: &QueryEngine) -> Result<PgCatalog> {
-        let config = || {
-            SessionConfig::new()
-                .with_default_catalog_and_schema(CATALOG_NAME, SCHEMA_NAME)
-                .with_create_default_catalog_and_schema(true)
-                .with_information_schema(true)
-        };
-        // The catalog pg_class, pg_namespace and pg_attribute describe: the lake schema.
+    /// Prepares the parts of `pg_catalog` every principal shares.
+    pub(crate) fn new() -> Result<PgCatalog> {
+        // The functions setup_pg_catalog adds or replaces: those that differ from a plain
+        // session's (the lake does not matter for them).
         let catalog_context = SessionContext::new_with_config(config());
-        let lake_schema = Arc::new(LakeSchemaProvider::new(Arc::clone(engine.lake())));
-        our_catalog(&catalog_context)?.register_schema(SCHEMA_NAME, lake_schema)?;
         setup_pg_catalog(&catalog_context, CATALOG_NAME, EmptyContextProvider)
             .map_err(|error| *error)?;
-        let schema = our_catalog(&catalog_context)?
-            .schema(PG_CATALOG)
-            .ok_or_else(|| DataFusionError::Internal("pg_catalog was not registered".into()))?;
-
-        // The functions setup_pg_catalog added or replaced: those that differ from a plain
-        // session's.
         let plain_state = SessionContext::new_with_config(config()).state();
         let pg_state = catalog_context.state();
         let mut functions: Vec<Arc<ScalarUDF>> = pg_state
@@ -94,16 +93,36 @@ impl PgCatalog {
             .map(|(name, function)| (name.clone(), Arc::clone(function.function())))
             .collect();
         Ok(PgCatalog {
-            schema,
+            static_tables: Arc::new(PgCatalogStaticTables::try_new()?),
             functions,
             table_functions,
         })
     }
 
-    /// Adds `pg_catalog`, the Postgres functions and the Postgres type names (`regclass`, …)
-    /// to a session of the engine.
-    pub(crate) fn install(&self, context: &SessionContext) -> Result<()> {
-        our_catalog(context)?.register_schema(PG_CATALOG, Arc::clone(&self.schema))?;
+    /// Builds the `pg_catalog` schema over the lake as `engine` sees it (its principal's
+    /// tables only). Its oids are stable for as long as it is kept.
+    pub(crate) fn schema_for(&self, engine: &QueryEngine) -> Result<Arc<dyn SchemaProvider>> {
+        let catalog_context = SessionContext::new_with_config(config());
+        let lake_schema = Arc::new(engine.lake_schema());
+        our_catalog(&catalog_context)?.register_schema(SCHEMA_NAME, lake_schema)?;
+        let schema: Arc<dyn SchemaProvider> = Arc::new(PgCatalogSchemaProvider::try_new(
+            catalog_context.state().catalog_list().clone(),
+            Arc::clone(&self.static_tables),
+            EmptyContextProvider,
+        )?);
+        // pg_class lists pg_catalog's own tables too, as in Postgres.
+        our_catalog(&catalog_context)?.register_schema(PG_CATALOG, Arc::clone(&schema))?;
+        Ok(schema)
+    }
+
+    /// Adds `schema` (from [`PgCatalog::schema_for`]) as `pg_catalog`, the Postgres functions
+    /// and the Postgres type names (`regclass`, …) to a session of the engine.
+    pub(crate) fn install(
+        &self,
+        context: &SessionContext,
+        schema: &Arc<dyn SchemaProvider>,
+    ) -> Result<()> {
+        our_catalog(context)?.register_schema(PG_CATALOG, Arc::clone(schema))?;
         let state = context.state_ref();
         let mut state = state.write();
         for function in &self.functions {

@@ -7,8 +7,12 @@
 //! concurrency limit). A prepared statement (Parse) is planned — and so checked — once; its
 //! parameters (Bind) are values put into that checked plan, which is checked again before it
 //! runs, so a prepared statement cannot do what a plain one may not.
+//!
+//! Every statement is planned and run on the engine of the connection's principal
+//! ([`Sessions::engine`]), and every statement the engine plans is one row of `_audit`,
+//! written when its answer has been sent (with the rows sent) or when it fails.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,7 +39,14 @@ use pgwire::messages::data::DataRow;
 use pgwire::messages::response::TransactionStatus;
 use pgwire::types::format::FormatOptions;
 
+use super::catalog::PgCatalog;
+use super::login::WireSession;
 use super::session::{self, Command, user_error};
+use crate::auth::audit::{AuditRecord, Interface};
+use crate::auth::http::AuthState;
+
+/// What a client is told of an internal error (the detail goes to the server log).
+pub(crate) const INTERNAL_ERROR: &str = "internal error; see the server log";
 
 /// How long a plan made at Parse is used for Execute; an older prepared statement is planned
 /// again, so that it reads the lake as it is when it runs.
@@ -66,6 +77,8 @@ impl std::fmt::Debug for Prepared {
 pub(crate) struct PreparedQuery {
     /// The statement, planned again when the plan is older than [`REPLAN_AFTER`].
     statement: Statement,
+    /// Its text, for the audit trail.
+    text: String,
     /// The plan made at Parse, and when.
     frame: DataFrame,
     planned_at: Instant,
@@ -76,7 +89,7 @@ pub(crate) struct PreparedQuery {
 }
 
 impl PreparedQuery {
-    fn new(statement: Statement, frame: DataFrame) -> PgWireResult<PreparedQuery> {
+    fn new(statement: Statement, text: String, frame: DataFrame) -> PgWireResult<PreparedQuery> {
         let parameters = parameter_fields(frame.logical_plan())?;
         let parameter_types = parameters
             .iter()
@@ -87,6 +100,7 @@ impl PreparedQuery {
             .collect::<PgWireResult<Vec<_>>>()?;
         Ok(PreparedQuery {
             statement,
+            text,
             frame,
             planned_at: Instant::now(),
             parameters: parameters
@@ -262,26 +276,253 @@ fn wire_type(field: &datafusion::arrow::datatypes::Field) -> PgWireResult<Type> 
     arrow_pg::datatypes::into_pg_type(field.data_type())
 }
 
+/// The principals' sessions: each connection's engine, built from the server's engine for
+/// the principal that logged in.
+pub(crate) struct Sessions {
+    /// The engine over the whole lake; principals get theirs from it.
+    base: QueryEngine,
+    catalog: Arc<PgCatalog>,
+    auth: Arc<AuthState>,
+}
+
+impl Sessions {
+    /// The session of `client`'s connection. Ends the connection (a `FATAL` error) when it
+    /// has not logged in, or when its token was revoked or expired since.
+    fn session<C: ClientInfo + ?Sized>(&self, client: &C) -> PgWireResult<Arc<WireSession>> {
+        let session = client
+            .session_extensions()
+            .get::<WireSession>()
+            .ok_or_else(|| fatal("28000", "the connection has not logged in"))?;
+        let name = &session.principal.name;
+        match self.auth.tokens.get(name) {
+            Ok(Some(token))
+                if token.revoked_at.is_none() && !token.is_expired(chrono::Utc::now()) => {}
+            Ok(_) => {
+                tracing::info!(principal = %name, "Postgres wire: the token was revoked or expired; closing its connection");
+                return Err(fatal(
+                    "28000",
+                    format!(
+                        "the token '{name}' was revoked or has expired; connect again with a valid token"
+                    ),
+                ));
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot re-read the token store; the connection's login stands");
+            }
+        }
+        Ok(session)
+    }
+
+    /// Takes one statement from the token's rate limit (shared with HTTP).
+    fn rate_limit(&self, session: &WireSession) -> PgWireResult<()> {
+        self.auth
+            .limiter
+            .check(&session.principal.name)
+            .map_err(|wait| {
+                let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                user_error(
+                    "53400",
+                    format!("too many statements for this token; retry in {seconds} s"),
+                )
+            })
+    }
+
+    /// The engine the session's principal queries with today: its tables and rows, its
+    /// grants, and a `pg_catalog` of those tables. Kept by the session while its policy
+    /// stays the same, so that `pg_catalog`'s oids are stable from one statement to the next.
+    fn engine(&self, session: &WireSession) -> PgWireResult<QueryEngine> {
+        let engine = self.auth.engine_for(&self.base, &session.principal);
+        let mut cached = session
+            .engine
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((policy, cached_engine)) = cached.as_ref()
+            && policy.as_ref() == engine.policy()
+        {
+            return Ok(cached_engine.clone());
+        }
+        let schema = self.catalog.schema_for(&engine).map_err(|error| {
+            tracing::warn!(%error, "cannot build pg_catalog for a wire session");
+            user_error("XX000", INTERNAL_ERROR)
+        })?;
+        let catalog = Arc::clone(&self.catalog);
+        let policy = engine.policy().cloned();
+        let engine = engine.with_session_setup(move |context| catalog.install(context, &schema));
+        *cached = Some((policy, engine.clone()));
+        Ok(engine)
+    }
+
+    /// Starts the audit row of a statement `text` run by `session` on `engine`.
+    fn audit(&self, session: &WireSession, engine: &QueryEngine, text: &str) -> StatementAudit {
+        let mut record = AuditRecord::new(Some(&session.principal), Interface::Pg, "sql");
+        record.statement = Some(text.to_string());
+        record.policies = Some(policies(engine));
+        StatementAudit {
+            auth: Arc::clone(&self.auth),
+            record: Some(record),
+            started: Instant::now(),
+            rows: 0,
+        }
+    }
+}
+
+/// The row filters and grants a principal's engine applies, as `_audit` records them.
+fn policies(engine: &QueryEngine) -> String {
+    let Some(policy) = engine.policy() else {
+        return "admin: the whole lake".to_string();
+    };
+    let principal = policy.principal();
+    let rows = match &principal.uscc {
+        Some(uscc) => format!("{} rows of uscc {uscc}", principal.role),
+        None => format!("{} rows", principal.role),
+    };
+    let grants = policy.grant_ids();
+    if grants.is_empty() {
+        format!("{rows}; grants: none")
+    } else {
+        format!("{rows}; grants: {}", grants.join(","))
+    }
+}
+
+/// The audit row of one statement; written when it is dropped (the answer sent, or the
+/// statement given up), or at once by [`StatementAudit::failed`].
+pub(crate) struct StatementAudit {
+    auth: Arc<AuthState>,
+    record: Option<AuditRecord>,
+    started: Instant,
+    rows: i64,
+}
+
+impl StatementAudit {
+    fn set_tables(&mut self, plan: &LogicalPlan) {
+        if let Some(record) = &mut self.record {
+            record.tables = tables_read(plan);
+        }
+    }
+
+    fn set_outcome(&mut self, error: &PgWireError) {
+        if let Some(record) = &mut self.record {
+            record.outcome = outcome(error);
+        }
+    }
+
+    fn finish(&mut self) -> Option<AuditRecord> {
+        let mut record = self.record.take()?;
+        record.rows = Some(self.rows);
+        record.duration_ms =
+            Some(i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX));
+        Some(record)
+    }
+
+    /// Records the statement as failed with `error`, now.
+    async fn failed(mut self, error: &PgWireError) {
+        self.set_outcome(error);
+        if let Some(mut record) = self.finish() {
+            record.rows = None;
+            self.auth.audit.record(record).await;
+        }
+    }
+}
+
+impl Drop for StatementAudit {
+    fn drop(&mut self) {
+        let Some(record) = self.finish() else {
+            return;
+        };
+        let auth = Arc::clone(&self.auth);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                drop(runtime.spawn(async move { auth.audit.record(record).await }));
+            }
+            Err(_) => tracing::error!(?record, "no runtime to write an audit row on"),
+        }
+    }
+}
+
+/// The tables a plan reads, sorted and comma-separated: lake tables by name, the others
+/// (`pg_catalog`, `information_schema`) with their schema.
+fn tables_read(plan: &LogicalPlan) -> Option<String> {
+    let mut names = BTreeSet::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let reference = &scan.table_name;
+            names.insert(match reference.schema() {
+                Some(schema) if schema != parkhub_queries::engine::SCHEMA_NAME => {
+                    format!("{schema}.{}", reference.table())
+                }
+                _ => reference.table().to_string(),
+            });
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    (!names.is_empty()).then(|| names.into_iter().collect::<Vec<_>>().join(","))
+}
+
+/// The `outcome` of a failed statement in `_audit`: the names the HTTP API uses for the same
+/// errors, else the SQLSTATE.
+fn outcome(error: &PgWireError) -> String {
+    let PgWireError::UserError(info) = error else {
+        return "internal".to_string();
+    };
+    match info.code.as_str() {
+        "42601" => "invalid_sql",
+        "42P01" => "unknown_table",
+        "25006" => "read_only",
+        "25P02" => "transaction_aborted",
+        "53300" => "busy",
+        "53400" => "rate_limited",
+        "57014" => "query_timeout",
+        "53200" => "resources_exhausted",
+        "XX000" => "internal",
+        code => return format!("sqlstate_{code}"),
+    }
+    .to_string()
+}
+
+/// A `FATAL` error: the client is told, then the connection is closed.
+fn fatal(code: &str, message: impl Into<String>) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "FATAL".to_string(),
+        code.to_string(),
+        message.into(),
+    )))
+}
+
+fn is_fatal(error: &PgWireError) -> bool {
+    matches!(error, PgWireError::UserError(info) if info.is_fatal())
+}
+
 /// The query handlers of every wire connection.
 pub(crate) struct WireQueries {
-    engine: QueryEngine,
     parser: Arc<WireParser>,
 }
 
 impl WireQueries {
-    /// Handlers planning with `engine` (whose sessions carry `pg_catalog`).
-    pub(crate) fn new(engine: QueryEngine) -> WireQueries {
+    /// Handlers planning with `engine`, as each connection's principal may use it, with
+    /// `catalog` for its `pg_catalog`.
+    pub(crate) fn new(
+        engine: QueryEngine,
+        catalog: Arc<PgCatalog>,
+        auth: Arc<AuthState>,
+    ) -> WireQueries {
         WireQueries {
             parser: Arc::new(WireParser {
-                engine: engine.clone(),
+                sessions: Sessions {
+                    base: engine,
+                    catalog,
+                    auth,
+                },
                 sql: PostgresCompatibilityParser::new(),
             }),
-            engine,
         }
     }
 
+    fn sessions(&self) -> &Sessions {
+        &self.parser.sessions
+    }
+
     fn time_limit_seconds(&self) -> u64 {
-        self.engine.limits().timeout().as_secs()
+        self.sessions().base.limits().timeout().as_secs()
     }
 
     /// Runs one prepared statement.
@@ -308,24 +549,49 @@ impl WireQueries {
         }
         match prepared {
             Prepared::Command(command) => {
+                self.sessions().session(client)?;
                 session::run(client, command, format, self.time_limit_seconds()).await
             }
             Prepared::Query(query) => {
+                let sessions = self.sessions();
+                let session = sessions.session(client)?;
+                let engine = sessions.engine(&session)?;
+                let mut audit = sessions.audit(&session, &engine, &query.text);
+                if let Err(error) = sessions.rate_limit(&session) {
+                    audit.failed(&error).await;
+                    return Err(error);
+                }
                 let frame = match portal {
-                    Some(portal) => query.bind(query.current_frame(&self.engine).await?, portal)?,
-                    None if query.parameters.is_empty() => query.frame.clone(),
-                    None => {
-                        return Err(user_error(
-                            "42P02",
-                            "there is no parameter $1: parameters need the extended query protocol",
-                        ));
+                    Some(portal) => query
+                        .current_frame(&engine)
+                        .await
+                        .and_then(|frame| query.bind(frame, portal)),
+                    None if query.parameters.is_empty() => Ok(query.frame.clone()),
+                    None => Err(user_error(
+                        "42P02",
+                        "there is no parameter $1: parameters need the extended query protocol",
+                    )),
+                };
+                let frame = match frame {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        audit.failed(&error).await;
+                        return Err(error);
                     }
                 };
-                let stream = self.engine.execute(frame).map_err(query_error)?;
+                audit.set_tables(frame.logical_plan());
+                let stream = match engine.execute(frame).map_err(query_error) {
+                    Ok(stream) => stream,
+                    Err(error) => {
+                        audit.failed(&error).await;
+                        return Err(error);
+                    }
+                };
                 Ok(Response::Query(encode(
                     stream,
                     format,
                     session::format_options(client),
+                    audit,
                 )?))
             }
         }
@@ -334,7 +600,7 @@ impl WireQueries {
 
 /// Parses and prepares statements for the extended protocol (and the simple one).
 pub(crate) struct WireParser {
-    engine: QueryEngine,
+    sessions: Sessions,
     sql: PostgresCompatibilityParser,
 }
 
@@ -345,20 +611,67 @@ impl WireParser {
             .map_err(|error| user_error("42601", format!("syntax error: {error}")))
     }
 
-    async fn prepare(&self, statement: Statement) -> PgWireResult<Prepared> {
+    /// Prepares `statement` (whose text is `text`) for `client`'s principal; a statement the
+    /// engine refuses is recorded in the audit trail.
+    async fn prepare<C: ClientInfo + ?Sized>(
+        &self,
+        client: &C,
+        statement: Statement,
+        text: String,
+    ) -> PgWireResult<Prepared> {
+        let session = self.sessions.session(client)?;
         if let Some(command) = session::command(&statement)? {
             return Ok(Prepared::Command(command));
         }
-        let frame = self
-            .engine
+        let engine = self.sessions.engine(&session)?;
+        let planned = engine
             .plan_statement(datafusion::sql::parser::Statement::Statement(Box::new(
                 statement.clone(),
             )))
             .await
-            .map_err(query_error)?;
-        Ok(Prepared::Query(Arc::new(PreparedQuery::new(
-            statement, frame,
-        )?)))
+            .map_err(query_error)
+            .and_then(|frame| PreparedQuery::new(statement, text.clone(), frame));
+        match planned {
+            Ok(query) => Ok(Prepared::Query(Arc::new(query))),
+            Err(error) => {
+                self.sessions
+                    .audit(&session, &engine, &text)
+                    .failed(&error)
+                    .await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Records a statement that does not parse.
+    async fn audit_unparsed<C: ClientInfo + ?Sized>(
+        &self,
+        client: &C,
+        sql: &str,
+        error: &PgWireError,
+    ) -> PgWireResult<()> {
+        let session = self.sessions.session(client)?;
+        let engine = self.sessions.engine(&session)?;
+        self.sessions
+            .audit(&session, &engine, sql)
+            .failed(error)
+            .await;
+        Ok(())
+    }
+
+    /// Parses `sql` for `client`, recording it when it does not parse.
+    async fn parse_for<C: ClientInfo + ?Sized>(
+        &self,
+        client: &C,
+        sql: &str,
+    ) -> PgWireResult<Vec<Statement>> {
+        match self.parse(sql) {
+            Ok(statements) => Ok(statements),
+            Err(error) => {
+                self.audit_unparsed(client, sql, &error).await?;
+                Err(error)
+            }
+        }
     }
 }
 
@@ -368,7 +681,7 @@ impl QueryParser for WireParser {
 
     async fn parse_sql<C>(
         &self,
-        _client: &C,
+        client: &C,
         sql: &str,
         _types: &[Option<Type>],
     ) -> PgWireResult<Option<Prepared>>
@@ -376,14 +689,21 @@ impl QueryParser for WireParser {
         C: ClientInfo + Unpin + Send + Sync,
     {
         tracing::debug!(sql, "Postgres wire: parse");
-        let mut statements = self.parse(sql)?;
+        let mut statements = self.parse_for(client, sql).await?;
         match statements.len() {
             0 => Ok(None),
-            1 => self.prepare(statements.remove(0)).await.map(Some),
-            _ => Err(user_error(
-                "42601",
-                "cannot insert multiple commands into a prepared statement",
-            )),
+            1 => self
+                .prepare(client, statements.remove(0), sql.to_string())
+                .await
+                .map(Some),
+            _ => {
+                let error = user_error(
+                    "42601",
+                    "cannot insert multiple commands into a prepared statement",
+                );
+                self.audit_unparsed(client, sql, &error).await?;
+                Err(error)
+            }
         }
     }
 
@@ -422,13 +742,19 @@ impl SimpleQueryHandler for WireQueries {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         tracing::debug!(sql = query, "Postgres wire: query");
-        let statements = self.parser.parse(query)?;
+        let statements = self.parser.parse_for(&*client, query).await?;
         if statements.is_empty() {
             return Ok(vec![Response::EmptyQuery]);
         }
+        let single = statements.len() == 1;
         let mut responses = Vec::with_capacity(statements.len());
         for statement in statements {
-            let outcome = match self.parser.prepare(statement).await {
+            let text = if single {
+                query.to_string()
+            } else {
+                statement.to_string()
+            };
+            let outcome = match self.parser.prepare(&*client, statement, text).await {
                 Ok(prepared) => {
                     self.run(client, &prepared, None, &Format::UnifiedText)
                         .await
@@ -437,6 +763,8 @@ impl SimpleQueryHandler for WireQueries {
             };
             match outcome {
                 Ok(response) => responses.push(response),
+                // A revoked token or a connection that never logged in: end it.
+                Err(error) if is_fatal(&error) => return Err(error),
                 Err(error) => {
                     // Like Postgres: the statements before the failing one have answered, the
                     // ones after it are not run.
@@ -481,21 +809,31 @@ fn encode(
     stream: QueryStream,
     format: &Format,
     options: Arc<FormatOptions>,
+    mut audit: StatementAudit,
 ) -> PgWireResult<QueryResponse> {
     let schema: Arc<Schema> = stream.schema();
-    let fields = Arc::new(arrow_pg::datatypes::arrow_schema_to_pg_fields(
-        &schema,
-        format,
-        Some(options),
-    )?);
+    let fields =
+        match arrow_pg::datatypes::arrow_schema_to_pg_fields(&schema, format, Some(options)) {
+            Ok(fields) => Arc::new(fields),
+            Err(error) => {
+                audit.set_outcome(&error);
+                return Err(error);
+            }
+        };
     let row_fields = Arc::clone(&fields);
     let rows = stream
         .map(move |batch| {
+            // The audit row is written when the stream is dropped: answered, failed or given up.
             let rows: Box<dyn Iterator<Item = PgWireResult<DataRow>> + Send> = match batch {
                 Ok(batch) => {
+                    audit.rows += i64::try_from(batch.num_rows()).unwrap_or(i64::MAX);
                     arrow_pg::datatypes::encode_recordbatch(Arc::clone(&row_fields), batch)
                 }
-                Err(error) => Box::new(std::iter::once(Err(query_error(error)))),
+                Err(error) => {
+                    let error = query_error(error);
+                    audit.set_outcome(&error);
+                    Box::new(std::iter::once(Err(error)))
+                }
             };
             futures::stream::iter(rows)
         })
@@ -517,7 +855,64 @@ fn query_error(error: parkhub_queries::Error) -> PgWireError {
         _ => "XX000",
     };
     if code == "XX000" {
+        // File paths and library detail stay in the log.
         tracing::warn!(%error, "a Postgres wire query failed");
+        return user_error(code, INTERNAL_ERROR);
     }
     user_error(code, error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::datasource::empty::EmptyTable;
+    use datafusion::datasource::provider_as_source;
+    use datafusion::logical_expr::LogicalPlanBuilder;
+
+    use super::*;
+
+    fn scan(name: &str) -> LogicalPlanBuilder {
+        let schema = Arc::new(Schema::new(vec![Field::new("uscc", DataType::Utf8, true)]));
+        LogicalPlanBuilder::scan(
+            name,
+            provider_as_source(Arc::new(EmptyTable::new(schema))),
+            None,
+        )
+        .expect("scan")
+    }
+
+    #[test]
+    fn the_audit_names_the_tables_a_plan_reads() {
+        let plan = scan("energy_readings")
+            .union(scan("lake.production_monthly").build().expect("plan"))
+            .expect("union")
+            .union(scan("pg_catalog.pg_class").build().expect("plan"))
+            .expect("union")
+            .union(scan("energy_readings").build().expect("plan"))
+            .expect("union")
+            .build()
+            .expect("plan");
+        assert_eq!(
+            tables_read(&plan).as_deref(),
+            Some("energy_readings,pg_catalog.pg_class,production_monthly")
+        );
+        let values = LogicalPlanBuilder::empty(true).build().expect("plan");
+        assert_eq!(tables_read(&values), None);
+    }
+
+    #[test]
+    fn failed_statements_are_audited_under_the_http_names_of_their_errors() {
+        assert_eq!(
+            outcome(&user_error("42P01", "unknown table")),
+            "unknown_table"
+        );
+        assert_eq!(outcome(&user_error("57014", "time limit")), "query_timeout");
+        assert_eq!(
+            outcome(&user_error("42P02", "no parameter")),
+            "sqlstate_42P02"
+        );
+        assert_eq!(outcome(&PgWireError::QueryCanceled), "internal");
+        assert!(is_fatal(&fatal("28000", "revoked")));
+        assert!(!is_fatal(&user_error("42P01", "unknown table")));
+    }
 }
