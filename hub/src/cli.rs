@@ -363,6 +363,41 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
     let services = Services::open(&config.data_dir, config.query_limits.clone())?;
+    let Some(action) = audited_action(&command) else {
+        return run_on(services, command, config).await;
+    };
+    let lake = Arc::clone(&services.lake);
+    let outcome = run_on(services, command, config).await;
+    // The command line reads and writes the lake as admin; what it did is in `_audit` too.
+    let mut entry = crate::auth::audit::AuditRecord::new(
+        Some(&crate::auth::role::cli_principal()),
+        crate::auth::audit::Interface::Cli,
+        action,
+    );
+    entry.statement = Some(std::env::args().skip(1).collect::<Vec<_>>().join(" "));
+    if outcome.is_err() {
+        entry.outcome = "error".to_string();
+    }
+    if let Err(error) = crate::auth::audit::write_now(&lake, &[entry]).await {
+        eprintln!("warning: this command is not in the audit table: {error}");
+    }
+    outcome
+}
+
+/// The audit action of a command that reads or changes the lake's data; `None` for the
+/// others (tokens and grants record their own changes, `serve` records each request).
+fn audited_action(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Sql { .. } => Some("sql"),
+        Command::Indicator { .. } => Some("indicator"),
+        Command::Ingest(_) => Some("ingest"),
+        Command::Match(_) => Some("match"),
+        Command::Quarantine(_) => Some("quarantine"),
+        _ => None,
+    }
+}
+
+async fn run_on(services: Services, command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Demo(args) => demo(&services, &args.params()).await,
         Command::Sql { query, format } => sql(&services, &query, format).await,

@@ -210,7 +210,7 @@ fn the_openapi_description_covers_every_route() {
             .map(str::to_string)
         )
     );
-    for status in ["400", "404", "413", "415"] {
+    for status in ["400", "403", "413", "415"] {
         assert_eq!(
             ingest["responses"][status]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/ErrorBody",

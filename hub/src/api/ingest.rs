@@ -132,9 +132,9 @@ fn names_schema<Name: Into<serde_json::Value>>(
         (status = 200, description = "The batch was committed (`status: committed`, possibly \
             with rejected rows) or recognised as already ingested (`status: duplicate`).",
             body = IngestReport),
-        (status = 400, description = "A query parameter is unknown or malformed \
-            (`invalid_parameters`), or the body broke off (`invalid_request`).", body = ErrorBody),
-        (status = 400, description = "No such table (`unknown_table`), as in SQL.", body = ErrorBody),
+        (status = 400, description = "No such table (`unknown_table`, as in SQL), a query \
+            parameter is unknown or malformed (`invalid_parameters`), or the body broke off \
+            (`invalid_request`).", body = ErrorBody),
         (status = 403, description = "An enterprise token and a table not keyed by `uscc` \
             (`forbidden`).", body = ErrorBody),
         (status = 413, description = "The body is larger than the server's limit \
