@@ -649,6 +649,14 @@ fn an_enterprise_reads_only_its_own_rows_on_every_http_path() {
         filtered[0][0].as_str().unwrap_or_default().contains(&a),
         "the row filter applied is recorded: {filtered:?}"
     );
+    // The command line works on the data directory as admin, and is audited as `cli`.
+    run_ok(&dir, &["sql", "SELECT count(*) FROM energy_readings -- audited"]);
+    let cli_rows = admin.number(
+        &hub,
+        "SELECT count(*) FROM _audit WHERE interface = 'cli' AND action = 'sql' \
+         AND statement LIKE '%-- audited%'",
+    );
+    assert_eq!(cli_rows, 1, "the CLI's query is a row of _audit");
     assert!(attempts >= 50, "{attempts} attempts");
     drop(hub);
 }
