@@ -38,7 +38,8 @@ use crate::validate::{RejectedRow, ValidationOptions, Validator};
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
 /// How a batch ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IngestStatus {
     /// The valid rows were committed (possibly zero of them).
@@ -61,7 +62,8 @@ impl IngestStatus {
 }
 
 /// One rejected row, as reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The row's number in the source.
     pub row: u64,
@@ -74,7 +76,8 @@ pub struct RowError {
 }
 
 /// What happened to one batch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestReport {
     /// The batch's id (also in `_batch_id` of the rows it wrote).
     pub batch_id: String,

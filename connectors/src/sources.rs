@@ -6,7 +6,7 @@
 //! - A file (or an `s3://bucket/key` object) named directly is taken whatever its extension:
 //!   the caller may say its format.
 //! - A directory, or an `s3://bucket/prefix/`, stands for the files below it, recursively, that
-//!   have a known extension ([`KNOWN_EXTENSIONS`]); hidden files and folders (a name starting
+//!   have the extension of a registered format ([`SourceFormat::from_extension`]); hidden files and folders (a name starting
 //!   with `.`) and the `done/` and `failed/` folders a watched inbox keeps are skipped.
 //! - A glob (`data/*.csv`, `inbox/**/*.json`, also in an `s3://` key) stands for the files it
 //!   matches; `*` and `?` do not cross `/` (`**` does) and match no leading `.`; matches inside
@@ -30,12 +30,8 @@ use object_store::aws::AmazonS3Builder;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use tokio::io::AsyncWriteExt;
 
+use crate::decode::SourceFormat;
 use crate::error::{Error, Result};
-
-/// The extensions (lower case, without the dot) of the files a directory or prefix stands for.
-pub const KNOWN_EXTENSIONS: &[&str] = &[
-    "csv", "tsv", "txt", "ndjson", "jsonl", "json", "parquet", "xlsx",
-];
 
 /// Folders skipped below a directory, prefix or glob: where a watched inbox keeps the files it
 /// has handled.
@@ -277,14 +273,9 @@ fn identity(item: &SourceItem) -> String {
     }
 }
 
-/// True when a file name ends in one of [`KNOWN_EXTENSIONS`] (in any case).
+/// True when a file name ends in the extension of a registered format (in any case).
 fn has_known_extension(name: &str) -> bool {
-    name.rsplit_once('.').is_some_and(|(stem, extension)| {
-        !stem.is_empty()
-            && KNOWN_EXTENSIONS
-                .iter()
-                .any(|known| extension.eq_ignore_ascii_case(known))
-    })
+    SourceFormat::from_extension(name).is_some()
 }
 
 /// True when a path below a directory, prefix or glob base is skipped: a hidden part, or a
@@ -347,8 +338,8 @@ fn expand_local(argument: &str, path: &Path) -> Result<Vec<SourceItem>> {
         return Err(Error::SourceNotFound {
             argument: argument.to_string(),
             reason: format!(
-                "the directory holds no file with a known extension (.{})",
-                KNOWN_EXTENSIONS.join(", .")
+                "the directory holds no file with a known extension ({})",
+                SourceFormat::extensions_list()
             ),
         });
     }
@@ -557,8 +548,8 @@ async fn expand_s3(
     if items.is_empty() {
         let reason = if key.is_empty() || key.ends_with('/') || listed_any {
             format!(
-                "no object with a known extension (.{}) under this prefix",
-                KNOWN_EXTENSIONS.join(", .")
+                "no object with a known extension ({}) under this prefix",
+                SourceFormat::extensions_list()
             )
         } else {
             "no such object, and no object under it as a prefix".to_string()

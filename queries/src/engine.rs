@@ -30,7 +30,8 @@ pub const CATALOG_NAME: &str = "parkhub";
 pub const SCHEMA_NAME: &str = "lake";
 
 /// A column of a lake table, as listed by [`QueryEngine::tables`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColumnInfo {
     /// The column name.
     pub name: String,
@@ -40,7 +41,8 @@ pub struct ColumnInfo {
 }
 
 /// A lake table, as listed by [`QueryEngine::tables`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TableInfo {
     /// The table name.
     pub name: String,

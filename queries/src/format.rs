@@ -88,7 +88,8 @@ pub fn write_arrow_ipc(
 /// How many digits after the point a text table shows for floating-point columns: a number
 /// per column, or one for every float column, else the general rule of [`general_float`].
 /// CSV, JSON and Arrow answers always keep full precision.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decimals {
     /// Digits after the point for the float columns not named in `columns`; `None` for the
     /// general rule.

@@ -145,7 +145,8 @@ impl IndicatorError {
 
 /// The type of an indicator parameter, which decides how its text value is parsed and which
 /// Arrow type it is bound as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ParameterKind {
     /// Any text, bound as `Utf8`.
@@ -225,7 +226,8 @@ fn parse_date(value: &str) -> Option<NaiveDate> {
 }
 
 /// A parameter of an indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorParameter {
     /// The name, written `$name` in the SQL.
     pub name: String,
@@ -239,7 +241,8 @@ pub struct IndicatorParameter {
 }
 
 /// A named indicator: its documentation and its SQL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indicator {
     /// The name (snake_case), also the name of its files.
     pub name: String,

@@ -650,7 +650,10 @@ fn an_enterprise_reads_only_its_own_rows_on_every_http_path() {
         "the row filter applied is recorded: {filtered:?}"
     );
     // The command line works on the data directory as admin, and is audited as `cli`.
-    run_ok(&dir, &["sql", "SELECT count(*) FROM energy_readings -- audited"]);
+    run_ok(
+        &dir,
+        &["sql", "SELECT count(*) FROM energy_readings -- audited"],
+    );
     let cli_rows = admin.number(
         &hub,
         "SELECT count(*) FROM _audit WHERE interface = 'cli' AND action = 'sql' \
