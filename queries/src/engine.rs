@@ -390,7 +390,7 @@ impl QueryEngine {
         let dialect = state.config().options().sql_parser.dialect;
         let statement = state
             .sql_to_statement(sql, &dialect)
-            .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
+            .map_err(|error| Error::invalid_sql(&error))?;
         self.plan_parsed(&context, &lake_schema, statement).await
     }
 
@@ -416,7 +416,7 @@ impl QueryEngine {
         guard::check_statement(&statement)?;
         let references = state
             .resolve_table_references(&statement)
-            .map_err(|error| Error::InvalidSql(error.strip_backtrace().to_string()))?;
+            .map_err(|error| Error::invalid_sql(&error))?;
         for reference in &references {
             let bare_or_lake = reference
                 .schema()
@@ -451,7 +451,7 @@ impl QueryEngine {
         self.check_table_references(&references, state.table_functions(), lake_schema)?;
         let plan = state.statement_to_plan(statement).await.map_err(|error| {
             if is_planning_error(&error) {
-                Error::InvalidSql(error.strip_backtrace().to_string())
+                Error::invalid_sql(&error)
             } else {
                 Error::DataFusion(error)
             }

@@ -56,6 +56,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// An error in the user's SQL, worded for them: a parser error says where the statement
+    /// is wrong without the parser's type names (`ParserError("…")`), others keep DataFusion's
+    /// text without its backtrace.
+    pub fn invalid_sql(error: &datafusion::error::DataFusionError) -> Error {
+        use datafusion::sql::sqlparser::parser::ParserError;
+        Error::InvalidSql(match error.find_root() {
+            datafusion::error::DataFusionError::SQL(parser_error, _) => match parser_error.as_ref()
+            {
+                ParserError::ParserError(message) | ParserError::TokenizerError(message) => {
+                    format!("syntax error: {message}")
+                }
+                ParserError::RecursionLimitExceeded => {
+                    "syntax error: the statement nests too deeply".to_string()
+                }
+            },
+            other => other.strip_backtrace().to_string(),
+        })
+    }
+
     /// Classifies an error raised while a query runs.
     pub fn from_execution(error: datafusion::error::DataFusionError) -> Error {
         match error.find_root() {
