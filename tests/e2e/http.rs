@@ -202,6 +202,16 @@ fn bad_requests_get_clear_errors() {
     let body: Value = response.json().expect("json");
     assert_eq!(body["code"], "read_only");
 
+    let response = post_sql("SELEC 1");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().expect("json");
+    assert_eq!(body["code"], "invalid_sql");
+    let message = body["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("syntax error: ") && !message.contains("ParserError"),
+        "a syntax error is worded for the user: {message}"
+    );
+
     let response = post_sql("SELECT * FROM companies");
     assert_eq!(response.status(), 400);
     let body: Value = response.json().expect("json");
