@@ -141,8 +141,10 @@ fn the_concurrency_limit_answers_503_and_a_gone_client_frees_its_slot() {
     assert_eq!(response.json::<Value>().expect("json")["code"], "busy");
     slow.join().expect("slow client");
 
-    // Once the first client is gone, its query is cancelled and the slot is free again.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    // Once the first client is gone, its query is cancelled and the slot is free again. The
+    // cancellation lands when the query next yields, which a CPU-bound cross join does late on
+    // a loaded machine (12–15 s seen on 2 busy cores): the bound is for liveness, not speed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let response = client
             .post(hub.url("/api/sql"))
