@@ -353,22 +353,29 @@ impl Ingestor {
         Ok(report)
     }
 
-    /// Returns the report of a batch from `_ingest_log`.
+    /// Returns the report of a batch from `_ingest_log`, read through the lake's own scan.
     pub async fn report(&self, batch_id: &str) -> Result<Option<IngestReport>> {
-        let Some(table) = self.lake.load_table(INGEST_LOG_TABLE).await? else {
+        use datafusion::arrow::array::AsArray as _;
+        let Some(contents) = self.lake.read_table(INGEST_LOG_TABLE).await? else {
             return Ok(None);
         };
-        let context = datafusion::prelude::SessionContext::new();
-        context.register_table("log", table.table_provider().await?)?;
-        let frame = context
-            .table("log")
-            .await?
-            .filter(datafusion::prelude::col("batch_id").eq(datafusion::prelude::lit(batch_id)))?;
-        let batches = frame.collect().await?;
-        let Some(batch) = batches.iter().find(|batch| batch.num_rows() > 0) else {
-            return Ok(None);
-        };
-        Ok(Some(report_from_log_row(batch)?))
+        for batch in &contents.batches {
+            let Some(ids) = batch.column_by_name("batch_id") else {
+                continue;
+            };
+            let ids = datafusion::arrow::compute::cast(
+                ids,
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )?;
+            if let Some(row) = ids
+                .as_string::<i32>()
+                .iter()
+                .position(|id| id == Some(batch_id))
+            {
+                return Ok(Some(report_from_log_row(&batch.slice(row, 1))?));
+            }
+        }
+        Ok(None)
     }
 }
 
