@@ -12,7 +12,7 @@
 //! ([`Sessions::engine`]), and every statement the engine plans is one row of `_audit`,
 //! written when its answer has been sent (with the rows sent) or when it fails.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -439,23 +439,10 @@ impl Drop for StatementAudit {
     }
 }
 
-/// The tables a plan reads, sorted and comma-separated: lake tables by name, the others
-/// (`pg_catalog`, `information_schema`) with their schema.
+/// The tables a plan reads, comma-separated ([`parkhub_queries::policy::scanned_tables`]).
 fn tables_read(plan: &LogicalPlan) -> Option<String> {
-    let mut names = BTreeSet::new();
-    let _ = plan.apply_with_subqueries(|node| {
-        if let LogicalPlan::TableScan(scan) = node {
-            let reference = &scan.table_name;
-            names.insert(match reference.schema() {
-                Some(schema) if schema != parkhub_queries::engine::SCHEMA_NAME => {
-                    format!("{schema}.{}", reference.table())
-                }
-                _ => reference.table().to_string(),
-            });
-        }
-        Ok(TreeNodeRecursion::Continue)
-    });
-    (!names.is_empty()).then(|| names.into_iter().collect::<Vec<_>>().join(","))
+    let names = parkhub_queries::policy::scanned_tables(plan);
+    (!names.is_empty()).then(|| names.join(","))
 }
 
 /// The `outcome` of a failed statement in `_audit`: the names the HTTP API uses for the same

@@ -31,12 +31,19 @@ impl Reads {
     }
 }
 
-/// Returns the names of the tables `plan` scans, its subqueries' included.
+/// Returns the names of the tables `plan` scans, its subqueries' included, sorted: lake
+/// tables by name, the others (`pg_catalog`, `information_schema`) with their schema.
 pub fn scanned_tables(plan: &LogicalPlan) -> Vec<String> {
     let mut tables = BTreeSet::new();
     let walked = plan.apply_with_subqueries(|node| {
         if let LogicalPlan::TableScan(scan) = node {
-            tables.insert(scan.table_name.table().to_string());
+            let reference = &scan.table_name;
+            tables.insert(match reference.schema() {
+                Some(schema) if schema != crate::engine::SCHEMA_NAME => {
+                    format!("{schema}.{}", reference.table())
+                }
+                _ => reference.table().to_string(),
+            });
         }
         Ok(TreeNodeRecursion::Continue)
     });
