@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PYTHON ?= python3
 
-.PHONY: run test test-deps lint fmt demo
+.PHONY: run test test-deps lint fmt demo console-vendor
 
 ## Build in release mode, load the demo park into ./parkhub-data when it is empty, serve on 127.0.0.1:8080.
 run:
@@ -12,9 +12,26 @@ run:
 test: test-deps
 	$(CARGO) test --workspace
 
-## The Python packages the end-to-end tests use as independent peers (deltalake reads the lake).
+## What the end-to-end tests use beside ParkHub: Python peers (deltalake reads the lake), and
+## Debian's Chromium, ChromeDriver and a CJK font for the console's browser tests (as root).
 test-deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## Refresh the console's vendored ECharts from the npm registry (pinned; see hub/console/vendor/echarts/README.md).
+ECHARTS_VERSION ?= 6.0.0
+console-vendor:
+	rm -rf target/echarts-pack && mkdir -p target/echarts-pack
+	cd target/echarts-pack && npm pack --silent echarts@$(ECHARTS_VERSION) && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	cp target/echarts-pack/package/dist/echarts.esm.min.mjs target/echarts-pack/package/LICENSE \
+	   target/echarts-pack/package/NOTICE target/echarts-pack/package/licenses/LICENSE-d3 hub/console/vendor/echarts/
 
 ## Formatting and lints, as CI should see them.
 lint:

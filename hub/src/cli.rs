@@ -101,7 +101,8 @@ pub enum Command {
         #[arg(long, env = "PARKHUB_MAX_INGEST_BYTES", value_name = "BYTES")]
         max_ingest_bytes: Option<u64>,
         /// Also serve the lake over the Postgres wire protocol on ADDR (e.g. 127.0.0.1:5433)
-        /// for psql, JDBC and BI tools. No authentication yet: bind a loopback address.
+        /// for psql, JDBC and BI tools. Log in with a token's name as the user and the token
+        /// as the password (sent in cleartext: keep it on loopback or a trusted network).
         #[arg(long, value_name = "ADDR")]
         pg: Option<SocketAddr>,
     },

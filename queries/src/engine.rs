@@ -38,6 +38,18 @@ pub struct ColumnInfo {
     /// Its type, as [`crate::format::type_name`] spells it.
     #[serde(rename = "type")]
     pub type_name: String,
+    /// What it means, from the table's contract (empty for lineage columns).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Whether the contract requires a value in every row.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// The only values the contract allows, for text columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// The unit the lake stores it in (`10k_yuan`, `tce`, `mu`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// A lake table, as listed by [`QueryEngine::tables`].
@@ -511,11 +523,26 @@ impl QueryEngine {
             let frame = self
                 .plan(&format!("SELECT count(*) FROM \"{name}\""))
                 .await?;
+            let contract = self.contracts.get(&name).ok();
             let columns = frame_schema_columns(
                 &self
                     .plan(&format!("SELECT * FROM \"{name}\" LIMIT 0"))
                     .await?,
-            );
+            )
+            .into_iter()
+            .map(
+                |column| match contract.and_then(|contract| contract.column(&column.name)) {
+                    Some(declared) => ColumnInfo {
+                        description: declared.description.clone(),
+                        required: declared.required,
+                        allowed: declared.allowed.clone(),
+                        unit: declared.unit.clone(),
+                        ..column
+                    },
+                    None => column,
+                },
+            )
+            .collect();
             let batches = frame.collect().await?;
             let row_count = batches
                 .first()
@@ -528,9 +555,7 @@ impl QueryEngine {
                 })
                 .filter(|counts| !counts.is_empty())
                 .map_or(0, |counts| counts.value(0).max(0) as u64);
-            let description = self
-                .contracts
-                .get(&name)
+            let description = contract
                 .map(|contract| contract.description())
                 .unwrap_or_default();
             tables.push(TableInfo {
@@ -552,6 +577,10 @@ fn frame_schema_columns(frame: &DataFrame) -> Vec<ColumnInfo> {
         .map(|field| ColumnInfo {
             name: field.name().clone(),
             type_name: crate::format::type_name(field.data_type()),
+            description: String::new(),
+            required: false,
+            allowed: Vec::new(),
+            unit: None,
         })
         .collect()
 }
@@ -625,10 +654,25 @@ mod tests {
         assert_eq!(tables[0].name, "enterprises");
         assert_eq!(tables[0].row_count, 2);
         assert!(tables[0].description.starts_with("企业名录"));
-        assert!(tables[0].columns.contains(&ColumnInfo {
-            name: "land_area_mu".into(),
-            type_name: "float64".into()
-        }));
+        let land_area = tables[0]
+            .columns
+            .iter()
+            .find(|column| column.name == "land_area_mu")
+            .expect("land_area_mu is listed");
+        assert_eq!(land_area.type_name, "float64");
+        assert_eq!(land_area.unit.as_deref(), Some("mu"));
+        let key_industry = tables[0]
+            .columns
+            .iter()
+            .find(|column| column.name == "key_industry")
+            .expect("key_industry is listed");
+        assert!(
+            key_industry
+                .allowed
+                .iter()
+                .any(|value| value == "iron_steel")
+        );
+        assert!(!key_industry.description.is_empty());
     }
 
     #[tokio::test]
