@@ -1,6 +1,6 @@
 -- Key-process CNC rate, digital R&D tool rate and equipment networking rate by key industry
 -- (and for the park, key_industry 'all'), from each enterprise's latest assessment, against the
--- national 2025 targets.
+-- national 2025 targets; within one zone unless $zone is 'all'.
 WITH latest AS (
     SELECT uscc, max(assessed_on) AS assessed_on
     FROM digital_assessment
@@ -15,6 +15,8 @@ assessed AS (
     FROM digital_assessment a
     JOIN latest l ON l.uscc = a.uscc AND l.assessed_on = a.assessed_on
     JOIN enterprises e ON e.uscc = a.uscc
+    WHERE $zone = 'all'
+       OR e.zone = $zone
 ),
 rates AS (
     SELECT key_industry,

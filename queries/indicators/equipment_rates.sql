@@ -1,5 +1,6 @@
 -- Key-process CNC rate and equipment networking rate by key industry (and for the park,
--- key_industry 'all'), counted from the equipment register.
+-- key_industry 'all'), counted from the equipment register; within one zone unless $zone is
+-- 'all'.
 WITH active AS (
     SELECT e.key_industry,
            q.uscc,
@@ -8,7 +9,8 @@ WITH active AS (
            COALESCE(q.is_networked, false) AS is_networked
     FROM equipment q
     JOIN enterprises e ON e.uscc = q.uscc
-    WHERE q.status IS NULL OR q.status <> 'retired'
+    WHERE (q.status IS NULL OR q.status <> 'retired')
+      AND ($zone = 'all' OR e.zone = $zone)
 ),
 counts AS (
     SELECT key_industry,

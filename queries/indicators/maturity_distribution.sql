@@ -1,5 +1,6 @@
 -- GB/T 39116 maturity level distribution by key industry (and for the park, key_industry
--- 'all'), from each enterprise's latest assessment, and the share at level 2 or above.
+-- 'all'), from each enterprise's latest assessment, and the share at level 2 or above; within
+-- one zone unless $zone is 'all'.
 WITH latest AS (
     SELECT uscc, max(assessed_on) AS assessed_on
     FROM digital_assessment
@@ -12,6 +13,7 @@ levels AS (
     JOIN latest l ON l.uscc = a.uscc AND l.assessed_on = a.assessed_on
     JOIN enterprises e ON e.uscc = a.uscc
     WHERE a.maturity_level IS NOT NULL
+      AND ($zone = 'all' OR e.zone = $zone)
 ),
 counts AS (
     SELECT key_industry,

@@ -1,5 +1,6 @@
 -- Output value and added value by key industry and month (with a park total, key_industry
--- 'all'), and their growth over the same month of the year before.
+-- 'all'), and their growth over the same month of the year before; within one zone unless
+-- $zone is 'all'.
 WITH monthly AS (
     SELECT COALESCE(e.key_industry, 'all') AS key_industry,
            p.period,
@@ -8,6 +9,8 @@ WITH monthly AS (
            sum(p.added_value) AS added_value
     FROM production_monthly p
     JOIN enterprises e ON e.uscc = p.uscc
+    WHERE $zone = 'all'
+       OR e.zone = $zone
     GROUP BY GROUPING SETS ((e.key_industry, p.period), (p.period))
 )
 SELECT cur.key_industry,

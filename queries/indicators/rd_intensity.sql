@@ -1,5 +1,5 @@
 -- R&D intensity (R&D expense ÷ operating revenue) by key industry (and for the park,
--- key_industry 'all') over a range of months.
+-- key_industry 'all') over a range of months; within one zone unless $zone is 'all'.
 WITH reported AS (
     SELECT e.key_industry, p.uscc, p.rd_expense, p.revenue
     FROM production_monthly p
@@ -8,6 +8,7 @@ WITH reported AS (
       AND p.period <= $to
       AND p.rd_expense IS NOT NULL
       AND p.revenue IS NOT NULL
+      AND ($zone = 'all' OR e.zone = $zone)
 ),
 sums AS (
     SELECT key_industry,

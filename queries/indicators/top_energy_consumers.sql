@@ -1,4 +1,5 @@
--- The enterprises that used the most energy (tce) in a range of months.
+-- The enterprises that used the most energy (tce) in a range of months, optionally of one key
+-- industry and of one zone (ranked among themselves; their share stays of the whole park).
 WITH daily AS (
     -- A reading belongs to the park-time (UTC+8) day, and so month, in which its interval
     -- ends; summing by day first keeps the date arithmetic off the readings.
@@ -45,8 +46,8 @@ ranked AS (
     FROM totals t
     CROSS JOIN park
     LEFT JOIN enterprises e ON e.uscc = t.uscc
-    WHERE $key_industry = 'all'
-       OR e.key_industry = $key_industry
+    WHERE ($key_industry = 'all' OR e.key_industry = $key_industry)
+      AND ($zone = 'all' OR e.zone = $zone)
 )
 SELECT *
 FROM ranked

@@ -230,3 +230,192 @@ fn tables_round_floats_and_csv_and_json_keep_every_digit() {
     let csv = run_ok(dir, &["sql", query, "--format", "csv"]);
     assert_eq!(csv, "ratio,half,whole\n0.6666666666666666,1.5,7\n");
 }
+
+/// The rows of a JSON answer (`{"columns": [{"name", …}], "rows": [[…]]}`) as column → value
+/// maps.
+fn answer_rows(answer: &Value) -> Vec<serde_json::Map<String, Value>> {
+    let columns: Vec<String> = answer["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no columns in {answer}"))
+        .iter()
+        .map(|column| column["name"].as_str().expect("a column name").to_string())
+        .collect();
+    assert_eq!(answer["truncated"], false, "{answer}");
+    answer["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rows in {answer}"))
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .cloned()
+                .zip(row.as_array().expect("a row").iter().cloned())
+                .collect()
+        })
+        .collect()
+}
+
+/// Output value, added value and reporting enterprises, by (key industry, period).
+type Sums = std::collections::BTreeMap<(String, String), (f64, f64, i64)>;
+
+fn sums(rows: &[serde_json::Map<String, Value>]) -> Sums {
+    rows.iter()
+        .map(|row| {
+            let text = |column: &str| {
+                row[column]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{column} in {row:?}"))
+                    .to_string()
+            };
+            let number = |column: &str| {
+                row[column]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{column} in {row:?}"))
+            };
+            (
+                (text("key_industry"), text("period")),
+                (
+                    number("output_value"),
+                    number("added_value"),
+                    row["enterprises"].as_i64().expect("enterprises"),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_sums(actual: &Sums, expected: &Sums, what: &str) {
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    for (key, (output, added, enterprises)) in actual {
+        let (expected_output, expected_added, expected_enterprises) = expected[key];
+        assert!(
+            close(*output, expected_output)
+                && close(*added, expected_added)
+                && *enterprises == expected_enterprises,
+            "{what} {key:?}: {:?} != {:?}",
+            (output, added, enterprises),
+            expected[key]
+        );
+    }
+}
+
+#[test]
+fn indicators_filter_by_zone_and_the_zones_add_up_to_the_park() {
+    let hub = TestHub::start(demo_dir(), &[]);
+    let client = hub.http();
+    let sql = |query: &str| {
+        let response = client
+            .post(hub.url("/api/sql"))
+            .json(&serde_json::json!({ "sql": query }))
+            .send()
+            .expect("POST /api/sql");
+        assert_eq!(response.status(), 200, "{query}");
+        answer_rows(&response.json().expect("json"))
+    };
+    let indicator = |name: &str, query: &[(&str, &str)]| {
+        let response = client
+            .get(hub.url(&format!("/api/indicators/{name}")))
+            .query(query)
+            .send()
+            .expect("GET /api/indicators");
+        assert_eq!(response.status(), 200, "{name} {query:?}");
+        answer_rows(&response.json().expect("json"))
+    };
+
+    // Every enterprise of the demo park is in a zone, so the zones partition the park.
+    let zones: Vec<String> = sql("SELECT DISTINCT zone FROM enterprises ORDER BY zone")
+        .iter()
+        .map(|row| {
+            row["zone"]
+                .as_str()
+                .expect("every demo enterprise has a zone")
+                .to_string()
+        })
+        .collect();
+    assert!(zones.len() >= 2, "{zones:?}");
+
+    let park = sums(&indicator("output_by_industry", &[]));
+    assert!(!park.is_empty());
+    assert_same_sums(
+        &sums(&indicator("output_by_industry", &[("zone", "all")])),
+        &park,
+        "zone=all",
+    );
+    let mut zones_total = Sums::new();
+    for zone in &zones {
+        let answer = sums(&indicator("output_by_industry", &[("zone", zone)]));
+        // The same sums in plain SQL: by key industry and month, and the zone's park row.
+        let literal = zone.replace('\'', "''");
+        let expected = sums(&sql(&format!(
+            "SELECT e.key_industry, p.period, count(DISTINCT p.uscc) AS enterprises, \
+                    sum(p.output_value) AS output_value, sum(p.added_value) AS added_value \
+             FROM production_monthly p JOIN enterprises e ON e.uscc = p.uscc \
+             WHERE e.zone = '{literal}' AND p.period <= current_date \
+             GROUP BY e.key_industry, p.period \
+             UNION ALL \
+             SELECT 'all' AS key_industry, p.period, count(DISTINCT p.uscc) AS enterprises, \
+                    sum(p.output_value) AS output_value, sum(p.added_value) AS added_value \
+             FROM production_monthly p JOIN enterprises e ON e.uscc = p.uscc \
+             WHERE e.zone = '{literal}' AND p.period <= current_date \
+             GROUP BY p.period"
+        )));
+        assert!(!expected.is_empty(), "{zone} has production");
+        assert_same_sums(&answer, &expected, zone);
+        for ((industry, period), (output, added, enterprises)) in answer {
+            if industry == "all" {
+                let total = zones_total
+                    .entry((industry, period))
+                    .or_insert((0.0, 0.0, 0));
+                total.0 += output;
+                total.1 += added;
+                total.2 += enterprises;
+            }
+        }
+    }
+    let park_total: Sums = park
+        .into_iter()
+        .filter(|((industry, _), _)| industry == "all")
+        .collect();
+    assert_same_sums(&zones_total, &park_total, "the zones' park rows summed");
+
+    // A zone no enterprise is in gives no rows.
+    assert!(indicator("output_by_industry", &[("zone", "没有的片区")]).is_empty());
+
+    // Every indicator that takes a zone lists it, defaulting to the whole park, and runs in one.
+    let list: Vec<Value> = client
+        .get(hub.url("/api/indicators"))
+        .send()
+        .expect("list")
+        .json()
+        .expect("json");
+    let zoned: Vec<&str> = list
+        .iter()
+        .filter(|indicator| {
+            indicator["parameters"]
+                .as_array()
+                .is_some_and(|parameters| {
+                    parameters.iter().any(|parameter| {
+                        parameter["name"] == "zone"
+                            && parameter["type"] == "string"
+                            && parameter["default"] == "all"
+                    })
+                })
+        })
+        .map(|indicator| indicator["name"].as_str().expect("name"))
+        .collect();
+    assert!(zoned.len() >= 10, "{zoned:?}");
+    for name in zoned {
+        let everywhere = indicator(name, &[]);
+        assert_eq!(
+            indicator(name, &[("zone", "all")]).len(),
+            everywhere.len(),
+            "{name}"
+        );
+        indicator(name, &[("zone", zones[0].as_str())]);
+    }
+}

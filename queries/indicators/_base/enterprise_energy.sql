@@ -1,6 +1,7 @@
 -- Per enterprise, over the months in [$from, $to] for which it reported production: how many
 -- months, their added value, the comprehensive energy consumption (tce, water excluded) of
--- those months (null when no reading falls in them) and the energy intensity. The base of
+-- those months (null when no reading falls in them) and the energy intensity; only the
+-- enterprises of zone $zone (as in enterprises.zone) unless it is 'all'. The base of
 -- energy_intensity and energy_intensity_by_industry.
 WITH energy_daily AS (
     -- A reading belongs to the park-time (UTC+8) day, and so month, in which its interval
@@ -46,3 +47,5 @@ SELECT e.uscc,
        CASE WHEN t.added_value > 0 THEN t.energy_tce / t.added_value END AS energy_intensity
 FROM enterprise_totals t
 JOIN enterprises e ON e.uscc = t.uscc
+WHERE $zone = 'all'
+   OR e.zone = $zone

@@ -1,7 +1,8 @@
 -- Per enterprise with a land area: output value and tax summed over the window, and per mu
 -- of land. The window (from_period, to_period, on every row) is the calendar year $year, or
--- the twelve months ending with the latest month of data when $year is 0. The base of
--- output_per_mu and output_per_mu_by_industry.
+-- the twelve months ending with the latest month of data when $year is 0 (the park's latest
+-- month, whatever the zone). Only the enterprises of zone $zone (as in enterprises.zone)
+-- unless it is 'all'. The base of output_per_mu and output_per_mu_by_industry.
 WITH bounds AS (
     SELECT CASE WHEN $year > 0 THEN make_date($year, 1, 1)
                 ELSE CAST(max(period) - INTERVAL '11 months' AS DATE) END AS from_period,
@@ -35,3 +36,4 @@ FROM totals t
 JOIN enterprises e ON e.uscc = t.uscc
 CROSS JOIN bounds b
 WHERE e.land_area_mu > 0
+  AND ($zone = 'all' OR e.zone = $zone)

@@ -174,7 +174,7 @@ fn parameters_are_checked_and_typed() {
         .expect_err("unknown parameter");
     assert_eq!(
         error.to_string(),
-        "unknown parameter 'limt' for indicator 'top_energy_consumers'; its parameters are: from, to, limit, key_industry"
+        "unknown parameter 'limt' for indicator 'top_energy_consumers'; its parameters are: from, to, limit, key_industry, zone"
     );
     assert!(crate::Error::from(error).is_client_error());
 
@@ -211,6 +211,7 @@ fn parameters_are_checked_and_typed() {
         value("key_industry"),
         Some(ScalarValue::Utf8(Some("all".into())))
     );
+    assert_eq!(value("zone"), Some(ScalarValue::Utf8(Some("all".into()))));
     assert!(matches!(value("to"), Some(ScalarValue::Date32(Some(_)))));
 
     let digital = library.get("digital_levels").expect("indicator");
@@ -1200,6 +1201,208 @@ async fn provider_activity_by_key_industry() {
     assert_close(row("SP2", "food"), "completed", 1.0);
     assert_close(row("SP2", "iron_steel"), "delayed", 1.0);
     assert_eq!(row("SP2", "food")["provider_name"], json!("云工服务"));
+}
+
+#[tokio::test]
+async fn indicators_by_key_industry_and_enterprise_filter_by_zone() {
+    let park = park(&[
+        "enterprises",
+        "production_monthly",
+        "energy_readings",
+        "equipment",
+        "digital_assessment",
+    ])
+    .await;
+    let library = IndicatorLibrary::builtin().expect("library");
+    for name in [
+        "output_by_industry",
+        "energy_intensity",
+        "energy_intensity_by_industry",
+        "output_per_mu",
+        "output_per_mu_by_industry",
+        "digital_levels",
+        "maturity_distribution",
+        "rd_intensity",
+        "equipment_rates",
+        "top_energy_consumers",
+    ] {
+        let zone = library
+            .get(name)
+            .expect("indicator")
+            .parameter("zone")
+            .unwrap_or_else(|| panic!("{name} has no zone parameter"));
+        assert_eq!(zone.kind, ParameterKind::String, "{name}");
+        assert_eq!(zone.default.as_deref(), Some("all"), "{name}");
+    }
+    let months = [("from", "2024-01"), ("to", "2024-03")];
+    let with_zone = |zone: &'static str| {
+        let mut pairs = months.to_vec();
+        pairs.push(("zone", zone));
+        pairs
+    };
+
+    // Output by industry in 东区 (A machinery, D food), 2024: machinery is A alone, 120 in
+    // January against 100 a year earlier → 0.2; the zone's park row in January is A 120 + D 80
+    // = 200 from 2 enterprises against 100 + 80 = 180; in March A alone (D did not report),
+    // 130 against 180. 3 machinery + 2 food + 3 park rows.
+    let rows = run(&park, "output_by_industry", &with_zone("东区")).await;
+    assert_eq!(rows.len(), 8, "{rows:#?}");
+    let row = |industry: &str, period: &str| {
+        find(&rows, &[("key_industry", industry), ("period", period)])
+    };
+    assert_close(row("machinery", "2024-01-01"), "enterprises", 1.0);
+    assert_close(row("machinery", "2024-01-01"), "output_yoy", 0.2);
+    let east_january = row("all", "2024-01-01");
+    assert_close(east_january, "enterprises", 2.0);
+    assert_close(east_january, "output_value", 200.0);
+    assert_close(east_january, "enterprises_prev_year", 2.0);
+    assert_close(east_january, "output_value_prev_year", 180.0);
+    assert_close(row("all", "2024-03-01"), "output_value", 130.0);
+    assert_close(row("all", "2024-03-01"), "output_value_prev_year", 180.0);
+    // 西区 (B, C) in January: 40 + 330 = 370. With E's 10 (no zone), the zones make up the
+    // park's 580.
+    let west = run(&park, "output_by_industry", &with_zone("西区")).await;
+    let west_january = find(&west, &[("key_industry", "all"), ("period", "2024-01-01")]);
+    assert_close(west_january, "output_value", 370.0);
+    let park_rows = run(&park, "output_by_industry", &with_zone("all")).await;
+    let park_january = find(
+        &park_rows,
+        &[("key_industry", "all"), ("period", "2024-01-01")],
+    );
+    assert_close(
+        park_january,
+        "output_value",
+        num(east_january, "output_value") + num(west_january, "output_value") + 10.0,
+    );
+    // zone = 'all' is the answer without the parameter.
+    assert_eq!(park_rows, run(&park, "output_by_industry", &months).await);
+
+    // Energy intensity in 西区: B 12 / 30 = 0.4 and C 320 / 182. B is machinery's only
+    // enterprise in the zone, so the median is its own and it is not above it (in the park it
+    // is).
+    let rows = run(&park, "energy_intensity", &with_zone("西区")).await;
+    assert_eq!(column(&rows, "uscc"), vec![&json!(C), &json!(B)]);
+    let b = find(&rows, &[("uscc", B)]);
+    assert_close(b, "industry_median_intensity", 0.4);
+    assert_eq!(b["above_industry_median"], json!(false));
+    // By industry: the zone's park row is B + C, 332 tce on 212.
+    let rows = run(&park, "energy_intensity_by_industry", &with_zone("西区")).await;
+    assert_eq!(
+        column(&rows, "key_industry"),
+        vec![&json!("iron_steel"), &json!("machinery"), &json!("all")]
+    );
+    let all = find(&rows, &[("key_industry", "all")]);
+    assert_close(all, "enterprises", 2.0);
+    assert_close(all, "energy_tce", 332.0);
+    assert_close(all, "energy_intensity", 332.0 / 212.0);
+
+    // Per mu in 2024, 东区: D (18, 0.8) ranks first, A (7.2, 0.36) second, in the zone.
+    let rows = run(
+        &park,
+        "output_per_mu",
+        &[("year", "2024"), ("zone", "东区")],
+    )
+    .await;
+    assert_eq!(column(&rows, "uscc"), vec![&json!(D), &json!(A)]);
+    assert_close(find(&rows, &[("uscc", A)]), "rank_tax_per_mu", 2.0);
+    assert_close(find(&rows, &[("uscc", A)]), "rank_output_per_mu", 2.0);
+    assert_close(find(&rows, &[("uscc", A)]), "output_per_mu", 7.2);
+    // By industry, 西区: iron_steel (C: 9.1, 0.36) before machinery (B alone: 7.5, 0.3).
+    let rows = run(
+        &park,
+        "output_per_mu_by_industry",
+        &[("year", "2024"), ("zone", "西区")],
+    )
+    .await;
+    assert_eq!(
+        column(&rows, "key_industry"),
+        vec![&json!("iron_steel"), &json!("machinery")]
+    );
+    let machinery = find(&rows, &[("key_industry", "machinery")]);
+    assert_close(machinery, "enterprises", 1.0);
+    assert_close(machinery, "land_area_mu", 20.0);
+    assert_close(machinery, "tax_per_mu", 0.3);
+    assert_close(machinery, "rank_tax_per_mu", 2.0);
+
+    // Assessments in 东区: A (cnc 0.8, rd tool 0.6, networking 0.9) and D (0.4, null, 0.2):
+    // cnc 0.6, rd tool 1 of 1, networking 0.55.
+    let rows = run(&park, "digital_levels", &[("zone", "东区")]).await;
+    let all = find(&rows, &[("key_industry", "all")]);
+    assert_close(all, "enterprises_assessed", 2.0);
+    assert_close(all, "key_process_cnc_rate", 0.6);
+    assert_close(all, "digital_rd_tool_rate", 1.0);
+    assert_close(all, "equipment_networking_rate", 0.55);
+    // Maturity in 西区: B and C at level 2.
+    let rows = run(&park, "maturity_distribution", &[("zone", "西区")]).await;
+    let all = find(&rows, &[("key_industry", "all")]);
+    assert_close(all, "enterprises_assessed", 2.0);
+    assert_close(all, "level_2", 2.0);
+    assert_close(all, "share_level_2_plus", 1.0);
+    assert_close(all, "mean_level", 2.0);
+
+    // R&D in 东区, all months: A 27 on 720, D 0 on 470.
+    let rows = run(&park, "rd_intensity", &[("zone", "东区")]).await;
+    assert_eq!(
+        column(&rows, "key_industry"),
+        vec![&json!("food"), &json!("machinery"), &json!("all")]
+    );
+    let all = find(&rows, &[("key_industry", "all")]);
+    assert_close(all, "enterprises", 2.0);
+    assert_close(all, "rd_intensity", 27.0 / 1190.0);
+
+    // Equipment in 西区: B1, B2 (machinery: 1 of 2 networked, key 1 with CNC) and C1–C3:
+    // 5 in service, 3 networked → 0.6; key process 4, CNC 3 → 0.75.
+    let rows = run(&park, "equipment_rates", &[("zone", "西区")]).await;
+    let row = |industry: &str| find(&rows, &[("key_industry", industry)]);
+    assert_close(row("machinery"), "networking_rate", 0.5);
+    assert_close(row("machinery"), "key_process_cnc_rate", 1.0);
+    assert_close(row("all"), "enterprises", 2.0);
+    assert_close(row("all"), "equipment", 5.0);
+    assert_close(row("all"), "networking_rate", 0.6);
+    assert_close(row("all"), "key_process_cnc_rate", 0.75);
+
+    // Top consumers in 东区: A 30, D 18, ranked among themselves; shares stay of the park's 380.
+    let rows = run(&park, "top_energy_consumers", &with_zone("东区")).await;
+    assert_eq!(column(&rows, "uscc"), vec![&json!(A), &json!(D)]);
+    assert_close(&rows[1], "energy_rank", 2.0);
+    assert_close(&rows[1], "share_of_park", 18.0 / 380.0);
+    let mut food_in_east = with_zone("东区");
+    food_in_east.push(("key_industry", "food"));
+    let rows = run(&park, "top_energy_consumers", &food_in_east).await;
+    assert_eq!(column(&rows, "uscc"), vec![&json!(D)]);
+    assert_close(&rows[0], "energy_rank", 1.0);
+
+    // An unknown zone (or one written as SQL) has no enterprises: no rows, except the park row
+    // of the indicators that always answer one (with no enterprises and empty figures).
+    for zone in ["北区", "' OR 1=1 --", "东区 "] {
+        for name in [
+            "output_by_industry",
+            "energy_intensity",
+            "output_per_mu",
+            "output_per_mu_by_industry",
+            "maturity_distribution",
+            "rd_intensity",
+            "top_energy_consumers",
+        ] {
+            let rows = run(&park, name, &[("zone", zone)]).await;
+            assert!(rows.is_empty(), "{name} in {zone}: {rows:?}");
+        }
+        for (name, count, figure) in [
+            ("energy_intensity_by_industry", "enterprises", "energy_tce"),
+            (
+                "digital_levels",
+                "enterprises_assessed",
+                "key_process_cnc_rate",
+            ),
+            ("equipment_rates", "enterprises", "networking_rate"),
+        ] {
+            let rows = run(&park, name, &[("zone", zone)]).await;
+            assert_eq!(rows.len(), 1, "{name} in {zone}: {rows:?}");
+            assert_eq!(rows[0]["key_industry"], json!("all"), "{name}");
+            assert_close(&rows[0], count, 0.0);
+            assert_null(&rows[0], figure);
+        }
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! their expected values from by hand.
 //!
 //! Five enterprises: A and B (machinery), C (iron and steel), D (food), E (textiles, no land
-//! area). Production for January–March 2023 and 2024 (D misses March 2024, E only reports
+//! area); A and D are in the zone 东区, B and C in 西区, E has no zone. Production for January–March 2023 and 2024 (D misses March 2024, E only reports
 //! January 2024), energy readings in early 2024, equipment, assessments, six projects, two
 //! providers and six disbursements. The numbers are listed in the builders below; each test
 //! repeats the ones it uses in its comments.
@@ -21,15 +21,15 @@ use parkhub_connectors::{BatchIdentity, Contracts, Lake};
 use crate::engine::QueryEngine;
 use crate::limits::QueryLimits;
 
-/// USCC of A, 甲机械 (machinery, 50 mu).
+/// USCC of A, 甲机械 (machinery, 50 mu, 东区).
 pub const A: &str = "91110000600037341L";
-/// USCC of B, 乙机械 (machinery, 20 mu).
+/// USCC of B, 乙机械 (machinery, 20 mu, 西区).
 pub const B: &str = "91110000710926094P";
-/// USCC of C, 丙钢铁 (iron and steel, 100 mu).
+/// USCC of C, 丙钢铁 (iron and steel, 100 mu, 西区).
 pub const C: &str = "91440300568520498A";
-/// USCC of D, 丁食品 (food, 10 mu).
+/// USCC of D, 丁食品 (food, 10 mu, 东区).
 pub const D: &str = "9144030071526726XG";
-/// USCC of E, 戊纺织 (textiles, no land area).
+/// USCC of E, 戊纺织 (textiles, no land area, no zone).
 pub const E: &str = "91310115MA1K3BTP2B";
 
 /// A cell of a fixture row.
@@ -246,6 +246,7 @@ pub async fn park(tables: &[&str]) -> Park {
     Park { _dir: dir, engine }
 }
 
+#[rustfmt::skip]
 fn enterprises() -> Table {
     Table::new(
         "enterprises",
@@ -255,19 +256,14 @@ fn enterprises() -> Table {
             "industry_code",
             "key_industry",
             "land_area_mu",
+            "zone",
         ],
     )
-    .row(vec![S(A), S("甲机械"), S("C3411"), S("machinery"), F(50.0)])
-    .row(vec![S(B), S("乙机械"), S("C3520"), S("machinery"), F(20.0)])
-    .row(vec![
-        S(C),
-        S("丙钢铁"),
-        S("C3120"),
-        S("iron_steel"),
-        F(100.0),
-    ])
-    .row(vec![S(D), S("丁食品"), S("C1431"), S("food"), F(10.0)])
-    .row(vec![S(E), S("戊纺织"), S("C1711"), S("textiles"), N])
+    .row(vec![S(A), S("甲机械"), S("C3411"), S("machinery"), F(50.0), S("东区")])
+    .row(vec![S(B), S("乙机械"), S("C3520"), S("machinery"), F(20.0), S("西区")])
+    .row(vec![S(C), S("丙钢铁"), S("C3120"), S("iron_steel"), F(100.0), S("西区")])
+    .row(vec![S(D), S("丁食品"), S("C1431"), S("food"), F(10.0), S("东区")])
+    .row(vec![S(E), S("戊纺织"), S("C1711"), S("textiles"), N, N])
 }
 
 /// Monthly production: output value, added value, revenue, tax, R&D expense (10k yuan).
