@@ -148,6 +148,8 @@ async function render() {
 
 window.addEventListener('hashchange', render);
 window.addEventListener('parkhub:unauthorized', (event) => {
+  // Before anyone is logged in, the login form says why the token was refused itself.
+  if (!me) return;
   clearToken();
   me = null;
   loginPage(event.detail || t('login.expired'));

@@ -45,7 +45,7 @@ export function categoryOption({ categories, series, horizontal = false, stack =
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: (value) => formatTooltip(value, percent) },
     legend: { type: 'scroll', top: 0 },
-    grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 24, top: 52, bottom: 8, containLabel: true },
     xAxis: horizontal ? valueAxis : categoryAxis,
     yAxis: horizontal ? categoryAxis : valueAxis,
     series: series.map((one, index) => ({

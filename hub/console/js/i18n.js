@@ -208,6 +208,7 @@ const WORDS = {
   'column.column': ['列', 'Column'],
   'column.value': ['值', 'Value'],
   'column.reason': ['原因', 'Reason'],
+  'column.reporting_period': ['报送期', 'Reporting period'],
   'column.last_production_period': ['最近生产数据月份', 'Last production month'],
   'column.last_energy_day': ['最近能耗数据日期', 'Last energy day'],
   'column.production_late': ['生产数据未报', 'Production late'],

@@ -1,5 +1,5 @@
 // Small DOM helpers shared by the pages: building elements, states, grids and number formats.
-import { t, columnLabel, getLang } from './i18n.js';
+import { t, columnLabel, getLang, industryName } from './i18n.js';
 
 /**
  * Builds an element: `h('button', {class: 'x', onclick: f}, 'text', child)`. Attributes whose
@@ -105,7 +105,9 @@ export function grid(columns, rows, { pageSize = 50, decimals = () => 2, rowClas
         h('th', { scope: 'col', title: `${column.name} (${column.type})` }, columnLabel(column.name))))),
       h('tbody', {}, visible.map((row) => h('tr', { class: rowClass ? rowClass(row) : null },
         row.map((value, index) => h('td', { class: isNumericType(columns[index]?.type) ? 'number' : null },
-          formatValue(value, columns[index]?.type, decimals(columns[index]?.name))))))));
+          columns[index]?.name === 'key_industry' && typeof value === 'string'
+            ? industryName(value)
+            : formatValue(value, columns[index]?.type, decimals(columns[index]?.name))))))));
     const pager = pages > 1 ? h('div', { class: 'pager' },
       h('button', { class: 'secondary', disabled: page === 0, onclick: () => { page -= 1; draw(); } }, t('grid.previous')),
       h('span', { class: 'page' }, t('grid.page', { page: page + 1, pages, rows: rows.length })),

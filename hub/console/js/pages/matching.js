@@ -49,6 +49,18 @@ function matchItem(match) {
         h('td', {}, match.explanation[name]?.note || '')))))));
 }
 
+/** Offers the registry's enterprises by name while the USCC is typed. */
+async function enterpriseOptions(datalist) {
+  try {
+    const answer = await request('/api/sql', {
+      method: 'POST', json: { sql: 'SELECT uscc, name FROM enterprises ORDER BY name LIMIT 2000' },
+    });
+    fill(datalist, answer.rows.map(([code, name]) => h('option', { value: code }, name)));
+  } catch {
+    // Typing the USCC still works.
+  }
+}
+
 async function needOptions(select, chosen) {
   try {
     const answer = await request('/api/sql', {
@@ -70,7 +82,9 @@ export default {
     const needSelect = h('select', { name: 'need', id: 'match-need', 'aria-label': t('match.need') }, h('option', {}, t('state.loading')));
     needOptions(needSelect, params.get('need'));
     const text = h('input', { name: 'text', id: 'match-text', value: params.get('text') || '', size: 40, placeholder: t('match.text-placeholder') });
-    const uscc = h('input', { name: 'uscc', id: 'match-uscc', value: params.get('uscc') || '', size: 20, placeholder: '9132…' });
+    const uscc = h('input', { name: 'uscc', id: 'match-uscc', value: params.get('uscc') || '', size: 22, placeholder: '9132…', list: 'match-enterprises' });
+    const enterprises = h('datalist', { id: 'match-enterprises' });
+    enterpriseOptions(enterprises);
     const scenario = h('select', { name: 'scenario', id: 'match-scenario' }, h('option', { value: '' }, '—'),
       SCENARIOS.map((code) => h('option', { value: code, selected: params.get('scenario') === code }, facetValueName('scenario', code))));
     const budget = h('input', { name: 'budget', id: 'match-budget', type: 'number', min: 0, step: 'any', value: params.get('budget') || '' });
@@ -91,7 +105,7 @@ export default {
         },
       },
       h('label', {}, t('match.text'), text),
-      h('label', {}, t('match.uscc'), uscc),
+      h('label', {}, t('match.uscc'), uscc, enterprises),
       h('label', {}, t('match.scenario'), scenario),
       h('label', {}, t('match.budget'), budget),
       h('button', { type: 'submit', id: 'match-text-run' }, t('match.run'))),
