@@ -13,5 +13,6 @@ pub mod quarantine;
 pub mod sql;
 pub mod tables;
 pub mod tokens;
+pub mod whoami;
 
 pub use error::ApiError;

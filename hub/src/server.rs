@@ -76,6 +76,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::quarantine::list))
         .routes(routes!(api::tokens::list, api::tokens::create))
         .routes(routes!(api::tokens::revoke))
+        .routes(routes!(api::whoami::whoami))
         .routes(routes!(api::grants::list, api::grants::create))
         .routes(routes!(api::grants::revoke))
         .routes(routes!(api::indicators::list))

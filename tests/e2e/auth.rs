@@ -279,6 +279,56 @@ fn each_role_reaches_only_its_routes() {
 }
 
 #[test]
+fn whoami_names_the_token_its_role_and_an_enterprise_with_its_registered_name() {
+    let dir = demo_dir();
+    let hub = TestHub::start(dir, &[]);
+    let uscc = first_enterprise(dir);
+    let registered = sql_json(
+        dir,
+        &format!("SELECT name FROM enterprises WHERE uscc = '{uscc}'"),
+    );
+    let registered_name = registered[0]["name"].as_str().expect("name").to_string();
+    let whoami = |client: &reqwest::blocking::Client| -> Value {
+        let response = client.get(hub.url("/api/whoami")).send().expect("GET");
+        assert_eq!(response.status(), 200);
+        response.json().expect("JSON")
+    };
+
+    assert_eq!(
+        whoami(&hub.http()),
+        json!({"name": hub.token_name, "role": "admin", "uscc": null, "enterprise_name": null})
+    );
+    for role in ["committee", "centre"] {
+        let name = unique_token_name(role);
+        let client = http_with_token(&create_token(dir, &name, role, &[]));
+        assert_eq!(
+            whoami(&client),
+            json!({"name": name, "role": role, "uscc": null, "enterprise_name": null})
+        );
+    }
+    let name = unique_token_name("firm");
+    // The CLI takes the code in any case; the answer spells it as the registry does.
+    let enterprise = http_with_token(&create_token(
+        dir,
+        &name,
+        "enterprise",
+        &["--uscc", &uscc.to_ascii_lowercase()],
+    ));
+    assert_eq!(
+        whoami(&enterprise),
+        json!({"name": name, "role": "enterprise", "uscc": uscc, "enterprise_name": registered_name})
+    );
+    assert!(!registered_name.is_empty());
+
+    assert_unauthorized(
+        plain_http()
+            .get(hub.url("/api/whoami"))
+            .send()
+            .expect("GET"),
+    );
+}
+
+#[test]
 fn enterprise_tokens_need_a_registered_uscc_and_others_refuse_one() {
     let dir = demo_dir();
     let refused = |args: &[&str], mentions: &str| {

@@ -43,7 +43,7 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
         (name = "quarantine", description = "Rows rejected by ingestion, with their reasons."),
         (name = "catalog", description = "Search of shared applications, service offerings and providers, their live edits, and explained matching of enterprises' needs to offerings."),
         (name = "health", description = "Liveness, metrics and this description."),
-        (name = "auth", description = "Tokens: who may call the API, in which role (admin only)."),
+        (name = "auth", description = "Tokens: who may call the API, in which role (admin only); and who the caller is (`/api/whoami`, every role)."),
     )
 )]
 pub struct ApiDocument;

@@ -88,6 +88,7 @@ pub const RULES: &[(&str, &str, Access, Action)] = &[
         Access::Roles(ALL),
         Action::Service,
     ),
+    ("GET", "/api/whoami", Access::Roles(ALL), Action::Service),
     ("GET", "/api/tables", Access::Roles(ALL), Action::Tables),
     ("POST", "/api/sql", Access::Roles(ALL), Action::Sql),
     (
