@@ -173,6 +173,28 @@ pub struct IngestRequest {
     pub owner: Option<String>,
 }
 
+/// Which reports [`Ingestor::reports`] lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// Only batches meant for this table.
+    pub table: Option<String>,
+    /// Only batches this enterprise (USCC) delivered; batches delivered by other roles have
+    /// none and are left out too.
+    pub uscc: Option<String>,
+    /// At most this many reports, the newest.
+    pub limit: usize,
+}
+
+impl Default for ReportFilter {
+    fn default() -> ReportFilter {
+        ReportFilter {
+            table: None,
+            uscc: None,
+            limit: 50,
+        }
+    }
+}
+
 /// Ingests sources into the lake.
 #[derive(Debug, Clone)]
 pub struct Ingestor {
@@ -376,6 +398,55 @@ impl Ingestor {
             }
         }
         Ok(None)
+    }
+
+    /// Returns the reports of `_ingest_log` that `filter` selects, newest first (by when
+    /// ingestion started, then by batch id), at most `filter.limit` of them; read through the
+    /// lake's own scan, like [`Ingestor::report`].
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<IngestReport>> {
+        use datafusion::arrow::array::{Array as _, AsArray as _};
+        use datafusion::arrow::datatypes::DataType;
+        let Some(contents) = self.lake.read_table(INGEST_LOG_TABLE).await? else {
+            return Ok(Vec::new());
+        };
+        let wanted = |batch: &RecordBatch, column: &str, value: &Option<String>| {
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let Some(values) = batch.column_by_name(column) else {
+                // A log written before the column existed: no row names a value in it.
+                return Ok(Some(BooleanArray::from(vec![false; batch.num_rows()])));
+            };
+            let values = datafusion::arrow::compute::cast(values, &DataType::Utf8)?;
+            let matches: BooleanArray = values
+                .as_string::<i32>()
+                .iter()
+                .map(|cell| Some(cell == Some(value.as_str())))
+                .collect();
+            Ok::<_, Error>(Some(matches))
+        };
+        let mut reports = Vec::new();
+        for batch in &contents.batches {
+            let table_matches = wanted(batch, "table_name", &filter.table)?;
+            let uscc_matches = wanted(batch, "uscc", &filter.uscc)?;
+            for row in 0..batch.num_rows() {
+                let selected = [&table_matches, &uscc_matches]
+                    .into_iter()
+                    .flatten()
+                    .all(|matches| matches.is_valid(row) && matches.value(row));
+                if selected {
+                    reports.push(report_from_log_row(&batch.slice(row, 1))?);
+                }
+            }
+        }
+        reports.sort_by(|left, right| {
+            right
+                .started_at
+                .cmp(&left.started_at)
+                .then_with(|| right.batch_id.cmp(&left.batch_id))
+        });
+        reports.truncate(filter.limit);
+        Ok(reports)
     }
 }
 
@@ -798,6 +869,115 @@ mod tests {
                 .await
                 .expect("lookup")
                 .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn reports_are_listed_newest_first_by_table_and_by_delivering_enterprise() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(Lake::open(dir.path()).expect("lake"));
+        let ingestor = Ingestor::new(Arc::clone(&lake), ValidationOptions::default());
+        assert!(
+            ingestor
+                .reports(&ReportFilter::default())
+                .await
+                .expect("an empty lake")
+                .is_empty()
+        );
+        let acme = "91110000600037341L";
+        let other = "9144030071526726XG";
+        let enterprises = |code: &str, name: &str| {
+            format!("统一社会信用代码,企业名称,行业代码,重点行业\n{code},{name},C3411,machinery\n")
+        };
+        let production = |code: &str| format!("uscc,period,output_value\n{code},2026-09-01,12.5\n");
+        let deliveries = [
+            ("enterprises", enterprises(acme, "甲公司"), Some(acme)),
+            ("enterprises", enterprises(other, "丁公司"), Some(other)),
+            ("production_monthly", production(acme), Some(acme)),
+            ("production_monthly", production(other), None),
+        ];
+        let mut batch_ids = Vec::new();
+        for (position, (table, text, owner)) in deliveries.iter().enumerate() {
+            let file = dir.path().join(format!("delivery-{position}.csv"));
+            std::fs::write(&file, text).expect("write");
+            let mut delivery = request(table, SourceFormat::CSV);
+            delivery.owner = owner.map(str::to_string);
+            let report = ingestor
+                .ingest_file(&file, delivery, Arc::default())
+                .await
+                .expect("ingest");
+            assert_eq!(report.status, IngestStatus::Committed, "{report:?}");
+            batch_ids.push(report.batch_id);
+        }
+        let listed = |filter: ReportFilter| {
+            let ingestor = ingestor.clone();
+            async move {
+                ingestor
+                    .reports(&filter)
+                    .await
+                    .expect("reports")
+                    .into_iter()
+                    .map(|report| report.batch_id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let newest_first: Vec<String> = batch_ids.iter().rev().cloned().collect();
+        assert_eq!(listed(ReportFilter::default()).await, newest_first);
+        assert_eq!(
+            listed(ReportFilter {
+                limit: 2,
+                ..ReportFilter::default()
+            })
+            .await,
+            newest_first[..2]
+        );
+        assert_eq!(
+            listed(ReportFilter {
+                table: Some("enterprises".into()),
+                ..ReportFilter::default()
+            })
+            .await,
+            vec![batch_ids[1].clone(), batch_ids[0].clone()]
+        );
+        assert_eq!(
+            listed(ReportFilter {
+                uscc: Some(acme.into()),
+                ..ReportFilter::default()
+            })
+            .await,
+            vec![batch_ids[2].clone(), batch_ids[0].clone()]
+        );
+        assert_eq!(
+            listed(ReportFilter {
+                table: Some("production_monthly".into()),
+                uscc: Some(other.into()),
+                ..ReportFilter::default()
+            })
+            .await,
+            Vec::<String>::new(),
+            "the admin's delivery of the other enterprise's rows is not the enterprise's"
+        );
+        let reports = ingestor
+            .reports(&ReportFilter {
+                uscc: Some(acme.into()),
+                limit: 1,
+                ..ReportFilter::default()
+            })
+            .await
+            .expect("reports");
+        let stored = ingestor
+            .report(&batch_ids[2])
+            .await
+            .expect("lookup")
+            .expect("found");
+        assert_eq!(reports, vec![stored]);
+        assert_eq!(
+            (
+                reports[0].table.as_str(),
+                reports[0].rows_written,
+                reports[0].uscc.as_deref()
+            ),
+            ("production_monthly", 1, Some(acme))
         );
     }
 

@@ -73,6 +73,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             api::catalog_entries::delete
         ))
         .routes(api::ingest::routes())
+        .routes(routes!(api::ingest::list))
         .routes(routes!(api::quarantine::list))
         .routes(routes!(api::tokens::list, api::tokens::create))
         .routes(routes!(api::tokens::revoke))

@@ -1,18 +1,22 @@
 //! Ingestion through the real interfaces: `parkhub ingest` on the fixtures of `tests/data/`
 //! (GBK CSV with Chinese headers, an XLSX written by LibreOffice, nested NDJSON, Parquet, mixed
 //! good and bad rows), `parkhub quarantine list`, and `POST /api/ingest/{table}` with
-//! `GET /api/ingest/{batch_id}` and `GET /api/quarantine`, including 8 concurrent pushes into
-//! one table. Every count is exact: see `tests/data/README.md` for what each fixture holds.
+//! `GET /api/ingest/{batch_id}`, `GET /api/ingest` and `GET /api/quarantine`, including 8
+//! concurrent pushes into one table. Every count is exact: see `tests/data/README.md` for what
+//! each fixture holds.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, Barrier};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::support::{TestHub, fresh_dir, run, run_ok, sql_count, sql_json};
+use crate::support::{
+    TestHub, create_token, fresh_dir, http_with_token, run, run_ok, sql_count, sql_json,
+    unique_token_name,
+};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -532,6 +536,165 @@ fn without_times(report: &Value) -> Value {
         object.remove("finished_at");
     }
     report
+}
+
+#[test]
+fn the_ingest_log_lists_reports_newest_first_and_an_enterprise_its_own_batches() {
+    let dir = fresh_dir("ingest-list");
+    let hub = TestHub::start(&dir, &[]);
+    let admin = hub.http();
+    let get = |client: &reqwest::blocking::Client, path: &str| -> (u16, Value) {
+        let response = client.get(hub.url(path)).send().expect("GET");
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    };
+    let batch_ids = |reports: &Value| -> Vec<String> {
+        reports
+            .as_array()
+            .unwrap_or_else(|| panic!("not a list: {reports}"))
+            .iter()
+            .map(|report| report["batch_id"].as_str().expect("batch_id").to_string())
+            .collect()
+    };
+    assert_eq!(get(&admin, "/api/ingest"), (200, json!([])));
+
+    let push = |client: &reqwest::blocking::Client, table: &str, body: Vec<u8>| -> String {
+        let response = client
+            .post(hub.url(&format!("/api/ingest/{table}?encoding=gbk")))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .expect("POST");
+        assert_eq!(response.status(), 200);
+        let report: Value = response.json().expect("report");
+        report["batch_id"].as_str().expect("batch_id").to_string()
+    };
+    let registry = push(
+        &admin,
+        "enterprises",
+        std::fs::read(fixture("enterprises_gbk.csv")).expect("fixture"),
+    );
+    let codes: Vec<String> = sql_json(&dir, "SELECT uscc FROM enterprises ORDER BY uscc LIMIT 2")
+        .iter()
+        .map(|row| row["uscc"].as_str().expect("uscc").to_string())
+        .collect();
+    let (a, b) = (&codes[0], &codes[1]);
+    let as_enterprise = |uscc: &str| {
+        http_with_token(&create_token(
+            &dir,
+            &unique_token_name("firm"),
+            "enterprise",
+            &["--uscc", uscc],
+        ))
+    };
+    let (enterprise_a, enterprise_b) = (as_enterprise(a), as_enterprise(b));
+    let production = |uscc: &str, output: u32| {
+        format!("uscc,period,output_value\n{uscc},2030-01,{output}\n").into_bytes()
+    };
+    let from_a = push(&enterprise_a, "production_monthly", production(a, 10));
+    let from_b = push(&enterprise_b, "production_monthly", production(b, 20));
+    let from_admin = push(&admin, "production_monthly", production(a, 30));
+
+    // Newest first, by table, at most `limit`.
+    let (status, all) = get(&admin, "/api/ingest");
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(
+        batch_ids(&all),
+        [
+            from_admin.as_str(),
+            from_b.as_str(),
+            from_a.as_str(),
+            registry.as_str()
+        ]
+    );
+    let started: Vec<&str> = all
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|report| report["started_at"].as_str().expect("started_at"))
+        .collect();
+    assert!(
+        started.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{started:?}"
+    );
+    let (_, one) = get(&admin, &format!("/api/ingest/{from_a}"));
+    assert_eq!(all[2], one, "the list holds the batch's report");
+    assert_eq!(
+        (
+            all[2]["who"].as_str().is_some(),
+            &all[2]["uscc"],
+            &all[3]["uscc"]
+        ),
+        (true, &json!(a), &Value::Null)
+    );
+    let (_, production_only) = get(&admin, "/api/ingest?table=production_monthly");
+    assert_eq!(
+        batch_ids(&production_only),
+        [from_admin.as_str(), from_b.as_str(), from_a.as_str()]
+    );
+    let (_, newest_two) = get(&admin, "/api/ingest?limit=2");
+    assert_eq!(
+        batch_ids(&newest_two),
+        [from_admin.as_str(), from_b.as_str()]
+    );
+    let (_, committee_view) = get(
+        &http_with_token(&create_token(
+            &dir,
+            &unique_token_name("committee"),
+            "committee",
+            &[],
+        )),
+        "/api/ingest",
+    );
+    assert_eq!(batch_ids(&committee_view), batch_ids(&all));
+
+    // An enterprise sees the batches it delivered, not those of others about it.
+    let (_, own) = get(&enterprise_a, "/api/ingest");
+    assert_eq!(batch_ids(&own), [from_a.as_str()]);
+    assert_eq!(own[0]["rows_written"], 1);
+    let (_, own) = get(&enterprise_b, "/api/ingest?table=production_monthly");
+    assert_eq!(batch_ids(&own), [from_b.as_str()]);
+    assert_eq!(
+        get(&enterprise_b, "/api/ingest?table=enterprises"),
+        (200, json!([]))
+    );
+
+    // Who may not, and what is refused.
+    let centre = http_with_token(&create_token(
+        &dir,
+        &unique_token_name("centre"),
+        "centre",
+        &[],
+    ));
+    assert_eq!(get(&centre, "/api/ingest").0, 403);
+    let (status, body) = get(&admin, "/api/ingest?limit=501");
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &json!("invalid_parameters")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().expect("message").contains("500"),
+        "{body}"
+    );
+    let (status, body) = get(&admin, "/api/ingest?limit=many");
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &json!("invalid_parameters")),
+        "{body}"
+    );
+    let (status, body) = get(&admin, "/api/ingest?colour=red");
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &json!("invalid_parameters")),
+        "{body}"
+    );
+    let (status, body) = get(&admin, "/api/ingest?table=no_such_table");
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &json!("unknown_table")),
+        "{body}"
+    );
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! `POST /api/ingest/{table}` and `GET /api/ingest/{batch_id}`: pushing data into the lake.
+//! `POST /api/ingest/{table}`, `GET /api/ingest/{batch_id}` and `GET /api/ingest`: pushing data
+//! into the lake and reading the reports of the batches delivered.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use futures::StreamExt;
 use parkhub_connectors::decode::{DecodeOptions, SourceFormat, TextEncoding};
 use parkhub_connectors::ingest::{
-    IngestProgress, IngestReport, IngestRequest, IngestStatus, upload_path,
+    IngestProgress, IngestReport, IngestRequest, IngestStatus, ReportFilter, upload_path,
 };
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
@@ -273,6 +274,68 @@ pub async fn report(
         Ok(_) => Err(ApiError::not_found(format!("no batch '{batch_id}'"))),
         Err(error) => Err(ApiError::internal(&error)),
     }
+}
+
+/// The most reports `GET /api/ingest` lists by default.
+pub const DEFAULT_REPORTS: usize = 50;
+/// The most reports `GET /api/ingest` lists at all.
+pub const MAX_REPORTS: usize = 500;
+
+/// Query parameters of the list of reports.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportListParams {
+    /// Only batches meant for this table, e.g. `production_monthly`.
+    pub table: Option<String>,
+    /// At most this many reports, the newest (default 50, at most 500).
+    #[param(minimum = 0, maximum = 500)]
+    pub limit: Option<usize>,
+}
+
+/// Lists the reports of the batches delivered, newest first.
+///
+/// The reports `POST /api/ingest/{table}` answered (and those of the command line and the drop
+/// folder), read back from the ingest log, newest first by when ingestion started. An
+/// enterprise sees the batches it delivered itself only.
+#[utoipa::path(
+    get,
+    path = "/api/ingest",
+    operation_id = "list_ingest_reports",
+    tag = "ingest",
+    params(ReportListParams),
+    responses(
+        (status = 200, description = "The reports, newest first.", body = [IngestReport]),
+        (status = 400, description = "A parameter is unknown or malformed, or `limit` is over \
+            500 (`invalid_parameters`); no such table (`unknown_table`).", body = ErrorBody),
+        (status = 500, description = "An internal error (details in the server log).", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<ReportListParams>, QueryRejection>,
+) -> Result<Json<Vec<IngestReport>>, ApiError> {
+    let Query(params) = params
+        .map_err(|rejection| ApiError::bad_request("invalid_parameters", rejection.body_text()))?;
+    let limit = params.limit.unwrap_or(DEFAULT_REPORTS);
+    if limit > MAX_REPORTS {
+        return Err(ApiError::bad_request(
+            "invalid_parameters",
+            format!("limit is at most {MAX_REPORTS}, not {limit}"),
+        ));
+    }
+    if let Some(table) = &params.table {
+        // As unknown here as in SQL and in an ingest.
+        state.services.ingestor.contracts()?.get(table)?;
+    }
+    let filter = ReportFilter {
+        table: params.table,
+        // An enterprise lists the batches it delivered, as it reads only their reports.
+        uscc: caller.enterprise_uscc().map(str::to_string),
+        limit,
+    };
+    Ok(Json(state.services.ingestor.reports(&filter).await?))
 }
 
 /// A request body saved to a file under the data directory, deleted when dropped.

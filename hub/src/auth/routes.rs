@@ -154,6 +154,12 @@ pub const RULES: &[(&str, &str, Access, Action)] = &[
     ),
     (
         "GET",
+        "/api/ingest",
+        Access::Roles(SUBMISSION_READERS),
+        Action::Ingest,
+    ),
+    (
+        "GET",
         "/api/quarantine",
         Access::Roles(SUBMISSION_READERS),
         Action::Quarantine,
