@@ -1,8 +1,8 @@
 //! The command line: `demo`, `sql`, `tables`, and their errors.
 
 use crate::support::{
-    DEMO_ENERGY_DAYS, DEMO_ENTERPRISES, DEMO_MONTHS, demo_dir, fresh_dir, parkhub, run, run_ok,
-    sql_count, sql_json,
+    DEMO_ENERGY_DAYS, DEMO_ENTERPRISES, DEMO_LATE_ENTERPRISES, DEMO_MONTHS, DEMO_PRODUCTION_ROWS,
+    demo_dir, fresh_dir, parkhub, run, run_ok, sql_count, sql_json,
 };
 
 const PARK_TABLES: [&str; 12] = [
@@ -31,18 +31,32 @@ fn demo_fills_every_table_with_what_was_asked_for() {
         sql_count(dir, "SELECT count(DISTINCT uscc) FROM enterprises"),
         DEMO_ENTERPRISES as i64
     );
+    // Every month of every enterprise, but the last month of those late with it.
     assert_eq!(
         sql_count(dir, "SELECT count(*) FROM production_monthly"),
-        (DEMO_ENTERPRISES * DEMO_MONTHS) as i64
+        DEMO_PRODUCTION_ROWS as i64
     );
     assert_eq!(
         sql_count(dir, "SELECT count(DISTINCT period) FROM production_monthly"),
         DEMO_MONTHS as i64
     );
-    // Hourly readings: every meter has one reading per hour of the window.
+    assert_eq!(
+        sql_count(
+            dir,
+            "SELECT count(*) FROM enterprises WHERE uscc NOT IN \
+             (SELECT uscc FROM production_monthly WHERE period = DATE '2026-10-01')"
+        ),
+        DEMO_LATE_ENTERPRISES as i64
+    );
+    // Hourly readings: every meter has one reading per hour of the window; the late
+    // enterprises' meters stopped before this short window began.
+    assert_eq!(
+        sql_count(dir, "SELECT count(DISTINCT uscc) FROM energy_readings"),
+        (DEMO_ENTERPRISES - DEMO_LATE_ENTERPRISES) as i64
+    );
     let meters = sql_count(dir, "SELECT count(DISTINCT meter_id) FROM energy_readings");
     assert!(
-        meters >= DEMO_ENTERPRISES as i64 * 2,
+        meters >= (DEMO_ENTERPRISES - DEMO_LATE_ENTERPRISES) as i64 * 2,
         "electricity and water at least: {meters}"
     );
     assert_eq!(

@@ -3,7 +3,7 @@
 use parkhub_connectors::arrow::ipc::reader::StreamReader;
 use serde_json::{Value, json};
 
-use crate::support::{DEMO_ENTERPRISES, DEMO_MONTHS, TestHub, demo_dir, fresh_dir};
+use crate::support::{DEMO_ENTERPRISES, DEMO_PRODUCTION_ROWS, TestHub, demo_dir, fresh_dir};
 
 const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
 
@@ -32,7 +32,7 @@ fn every_route_answers_in_every_format() {
         .iter()
         .find(|table| table["name"] == "production_monthly")
         .expect("production_monthly");
-    assert_eq!(production["row_count"], DEMO_ENTERPRISES * DEMO_MONTHS);
+    assert_eq!(production["row_count"], DEMO_PRODUCTION_ROWS);
     assert!(
         production["columns"]
             .as_array()
@@ -111,11 +111,11 @@ fn every_route_answers_in_every_format() {
     let schema = reader.schema();
     assert_eq!(schema.field(0).name(), "uscc");
     let arrow_rows: usize = reader.map(|batch| batch.expect("batch").num_rows()).sum();
-    assert_eq!(arrow_rows, DEMO_ENTERPRISES * DEMO_MONTHS);
+    assert_eq!(arrow_rows, DEMO_PRODUCTION_ROWS);
 
     // JSON answers stop at 10,000 rows and say so; streamed formats do not.
     let big = "SELECT a.uscc, b.period FROM production_monthly a CROSS JOIN production_monthly b";
-    let expected_rows = (DEMO_ENTERPRISES * DEMO_MONTHS).pow(2);
+    let expected_rows = DEMO_PRODUCTION_ROWS.pow(2);
     assert!(expected_rows > 10_000);
     let answer: Value = client
         .post(hub.url("/api/sql"))

@@ -115,6 +115,165 @@ fn every_indicator_is_listed_and_runs_over_http() {
 }
 
 #[test]
+fn submission_freshness_lists_the_late_enterprises_first_with_their_flags() {
+    use std::collections::BTreeSet;
+
+    use crate::support::{
+        DEMO_ENTERPRISES, DEMO_LATE_ENTERPRISES, create_token, http_with_token, unique_token_name,
+    };
+
+    type Row = serde_json::Map<String, Value>;
+    let dir = demo_dir();
+    let hub = TestHub::start(dir, &[]);
+    let freshness = |client: &reqwest::blocking::Client, params: &[(&str, &str)]| -> Vec<Row> {
+        let response = client
+            .get(hub.url("/api/indicators/submission_freshness"))
+            .query(params)
+            .send()
+            .expect("run");
+        assert_eq!(response.status(), 200);
+        let answer: Value = response.json().expect("json");
+        let columns: Vec<String> = answer["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|column| column["name"].as_str().expect("name").to_string())
+            .collect();
+        answer["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .cloned()
+                    .zip(row.as_array().expect("a row").iter().cloned())
+                    .collect()
+            })
+            .collect()
+    };
+    let usccs = |rows: &[Row], flag: &str| -> BTreeSet<String> {
+        rows.iter()
+            .filter(|row| row[flag] == true)
+            .map(|row| row["uscc"].as_str().expect("uscc").to_string())
+            .collect()
+    };
+    let of_sql = |query: &str| -> BTreeSet<String> {
+        sql_json(dir, query)
+            .iter()
+            .map(|row| row["uscc"].as_str().expect("uscc").to_string())
+            .collect()
+    };
+    let is_late = |row: &Row| row["production_late"] == true || row["energy_late"] == true;
+
+    // The default round is the latest month any enterprise reported.
+    let rows = freshness(&hub.http(), &[("as_of", "2026-12-01")]);
+    assert_eq!(rows.len(), DEMO_ENTERPRISES, "one row per enterprise");
+    let round = sql_json(dir, "SELECT max(period) AS round FROM production_monthly");
+    assert_eq!(round[0]["round"], "2026-10-01");
+    assert!(
+        rows.iter()
+            .all(|row| row["reporting_period"] == "2026-10-01")
+    );
+
+    // The late ones first, and exactly those the lake says are late.
+    let late = rows.iter().filter(|row| is_late(row)).count();
+    assert_eq!(late, DEMO_LATE_ENTERPRISES, "{rows:#?}");
+    assert!(rows[..late].iter().all(is_late), "{rows:#?}");
+    let without_october = of_sql(
+        "SELECT uscc FROM enterprises WHERE uscc NOT IN \
+         (SELECT uscc FROM production_monthly WHERE period = DATE '2026-10-01')",
+    );
+    assert_eq!(without_october.len(), DEMO_LATE_ENTERPRISES);
+    assert_eq!(usccs(&rows, "production_late"), without_october);
+    // No reading that ends on 2026-10-31 in park time (after 16:00 UTC the day before).
+    let short_of_the_last_day = of_sql(
+        "SELECT uscc FROM enterprises WHERE uscc NOT IN \
+         (SELECT uscc FROM energy_readings WHERE ts > '2026-10-30T16:00:00Z')",
+    );
+    assert_eq!(usccs(&rows, "energy_late"), short_of_the_last_day);
+    for row in &rows[..late] {
+        let uscc = row["uscc"].as_str().expect("uscc");
+        let last = sql_json(
+            dir,
+            &format!("SELECT max(period) AS last FROM production_monthly WHERE uscc = '{uscc}'"),
+        );
+        assert_eq!(row["last_production_period"], last[0]["last"], "{uscc}");
+        assert_eq!(row["last_production_period"], "2026-09-01", "{uscc}");
+        assert_eq!(
+            sql_count(
+                dir,
+                &format!("SELECT count(*) FROM energy_readings WHERE uscc = '{uscc}'")
+            ),
+            0,
+            "{uscc}'s readings stopped before the demo's 2-day window"
+        );
+        assert_eq!(row["last_energy_day"], Value::Null, "{uscc}");
+        // 2026-12-01 − 2026-09-30, the last day its figures cover.
+        assert_eq!(row["days_since_last_submission"], 62, "{uscc}");
+    }
+    for row in &rows[late..] {
+        assert_eq!(
+            (
+                &row["production_late"],
+                &row["energy_late"],
+                &row["last_production_period"],
+                &row["last_energy_day"],
+                &row["days_since_last_submission"],
+            ),
+            (
+                &Value::Bool(false),
+                &Value::Bool(false),
+                &Value::from("2026-10-01"),
+                // The last reading, stamped 2026-11-01 00:00 UTC, ends at 08:00 park time.
+                &Value::from("2026-11-01"),
+                &Value::from(30),
+            ),
+            "{row:?}"
+        );
+    }
+
+    // September as the round: everyone reported it, but the late ones' readings do not
+    // reach its end either.
+    let september = freshness(
+        &hub.http(),
+        &[("period", "2026-09"), ("as_of", "2026-12-01")],
+    );
+    assert!(
+        september
+            .iter()
+            .all(|row| row["reporting_period"] == "2026-09-01")
+    );
+    assert!(usccs(&september, "production_late").is_empty());
+    assert_eq!(usccs(&september, "energy_late"), without_october);
+    assert!(september[..late].iter().all(is_late));
+
+    // The committee reads it whole; an enterprise its own row.
+    let committee = http_with_token(&create_token(
+        dir,
+        &unique_token_name("committee"),
+        "committee",
+        &[],
+    ));
+    assert_eq!(freshness(&committee, &[("as_of", "2026-12-01")]), rows);
+    let late_one = rows[0]["uscc"].as_str().expect("uscc");
+    let enterprise = http_with_token(&create_token(
+        dir,
+        &unique_token_name("late"),
+        "enterprise",
+        &["--uscc", late_one],
+    ));
+    let mut own = freshness(
+        &enterprise,
+        &[("period", "2026-10"), ("as_of", "2026-12-01")],
+    );
+    assert_eq!(own.len(), 1, "{own:?}");
+    // An enterprise's answers say whether anything was suppressed; its own row never is.
+    assert_eq!(own[0].remove("suppressed"), Some(Value::Bool(false)));
+    assert_eq!(own, rows[..1], "its own row, as the committee sees it");
+}
+
+#[test]
 fn indicators_run_from_the_cli_and_as_sql_views() {
     let dir = demo_dir();
     let listing = run_ok(dir, &["indicators"]);

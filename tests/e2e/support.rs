@@ -14,6 +14,14 @@ pub const DEMO_ENTERPRISES: usize = 24;
 pub const DEMO_MONTHS: usize = 6;
 /// Days of energy readings in the shared demo park.
 pub const DEMO_ENERGY_DAYS: usize = 2;
+/// Enterprises of the shared demo park that are late with the current round (8% of 24,
+/// rounded; none of them also misses the month before, which is 2% of 24, rounded): no
+/// production row for the last month, and their readings stop 3 to 6 days before the end of
+/// the energy window, so before these 2 days begin.
+pub const DEMO_LATE_ENTERPRISES: usize = 2;
+/// Rows of `production_monthly` in the shared demo park: every month of every enterprise but
+/// the last month of the late ones.
+pub const DEMO_PRODUCTION_ROWS: usize = DEMO_ENTERPRISES * DEMO_MONTHS - DEMO_LATE_ENTERPRISES;
 
 /// Returns the path of the real binary under test: the one Cargo built, or the one
 /// `PARKHUB_TEST_BINARY` names (a release build, or a copy that a concurrent build of the

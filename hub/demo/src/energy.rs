@@ -6,7 +6,9 @@
 //! carriers by industry-typical shares and turned back into kWh, m3 and kg with the GB/T 2589
 //! factors. [`EnergyBatches`] then walks meter by meter and hour by hour, shaping the load by
 //! local time (UTC+8): day and night shifts, lunch breaks, weekends, holidays, the off-peak
-//! night tariff that continuous plants follow, and random stoppage days.
+//! night tariff that continuous plants follow, and random stoppage days. The meters of an
+//! enterprise late with the current round (`production::late_submissions`) stop reading a
+//! few days before the window ends.
 
 use std::sync::Arc;
 
@@ -27,6 +29,7 @@ use crate::calendar::{
 };
 use crate::enterprises::Enterprise;
 use crate::industry_profiles::Scale;
+use crate::production::late_submissions;
 use crate::random::{
     chance, derive_indexed_seed, derive_seed, indexed_stream, noise, round_to, uniform,
 };
@@ -192,6 +195,9 @@ pub(crate) struct MeterPlan {
     pub noise_seed: u64,
     /// Seed of the enterprise's day-to-day variation (shared by its meters).
     pub day_seed: u64,
+    /// Hours it reads from the start of the window: all of them, or fewer for an enterprise
+    /// late with its data.
+    pub hours: u64,
 }
 
 /// Everything needed to generate the readings on demand.
@@ -213,14 +219,9 @@ pub(crate) struct EnergyPlan {
 }
 
 impl EnergyPlan {
-    /// Hours in the window.
-    pub(crate) fn hours(&self) -> u64 {
-        u64::from(self.days) * 24
-    }
-
     /// Rows the readings come to.
     pub(crate) fn row_count(&self) -> u64 {
-        self.meters.len() as u64 * self.hours()
+        self.meters.iter().map(|meter| meter.hours).sum()
     }
 }
 
@@ -280,8 +281,13 @@ pub(crate) fn plan_energy(params: &DemoParams, enterprises: &[Enterprise]) -> En
     let (window_start, days) = energy_window(params);
     let noise_seeds = derive_seed(params.seed, "energy_readings/noise");
     let day_seeds = derive_seed(params.seed, "energy_readings/days");
+    let late = late_submissions(params, enterprises);
     let mut meters = Vec::new();
     for enterprise in enterprises {
+        let days_read = days.saturating_sub(
+            late.get(&enterprise.index)
+                .map_or(0, |late| late.energy_days_missed),
+        );
         let mut rng = indexed_stream(
             params.seed,
             "energy_readings/meters",
@@ -316,6 +322,7 @@ pub(crate) fn plan_energy(params: &DemoParams, enterprises: &[Enterprise]) -> En
                     shape,
                     noise_seed,
                     day_seed,
+                    hours: u64::from(days_read) * 24,
                 });
             }
         }
@@ -369,12 +376,26 @@ pub(crate) struct EnergyBatches {
 impl EnergyBatches {
     /// Starts at the first meter's first hour.
     pub(crate) fn new(plan: Arc<EnergyPlan>, batch_rows: usize) -> EnergyBatches {
-        EnergyBatches {
+        let mut batches = EnergyBatches {
             plan,
             batch_rows: batch_rows.max(1),
             meter_position: 0,
             hour_position: 0,
             cursor: None,
+        };
+        batches.skip_silent_meters();
+        batches
+    }
+
+    /// Moves past the meters that read no hour (at the position, and after it).
+    fn skip_silent_meters(&mut self) {
+        while self
+            .plan
+            .meters
+            .get(self.meter_position)
+            .is_some_and(|meter| meter.hours == 0)
+        {
+            self.meter_position += 1;
         }
     }
 }
@@ -384,8 +405,7 @@ impl Iterator for EnergyBatches {
 
     fn next(&mut self) -> Option<RecordBatch> {
         let plan = Arc::clone(&self.plan);
-        let hours = plan.hours();
-        if hours == 0 || self.meter_position >= plan.meters.len() {
+        if self.meter_position >= plan.meters.len() {
             return None;
         }
         let capacity = self
@@ -446,10 +466,11 @@ impl Iterator for EnergyBatches {
             );
             rows += 1;
             self.hour_position += 1;
-            if self.hour_position >= hours {
+            if self.hour_position >= meter.hours {
                 self.hour_position = 0;
                 self.meter_position += 1;
                 self.cursor = None;
+                self.skip_silent_meters();
             }
         }
         if rows == 0 {
@@ -470,7 +491,14 @@ impl Iterator for EnergyBatches {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let done = self.meter_position as u64 * self.plan.hours() + self.hour_position;
+        let done = self
+            .plan
+            .meters
+            .iter()
+            .take(self.meter_position)
+            .map(|meter| meter.hours)
+            .sum::<u64>()
+            + self.hour_position;
         let remaining_rows = self.plan.row_count().saturating_sub(done);
         let batches = remaining_rows.div_ceil(self.batch_rows as u64);
         let batches = usize::try_from(batches).unwrap_or(usize::MAX);

@@ -1,6 +1,13 @@
 //! Monthly production and finance (`production_monthly`): output with seasonality (Spring
 //! Festival dip, year-end peak), a growth trend and noise; added value, revenue, profit, tax and
 //! R&D derived from the enterprise's profile.
+//!
+//! A few enterprises are late with the current round ([`late_submissions`]): about 8% have not
+//! reported the last month yet, about 2% not the month before either, and their energy
+//! readings stop a few days before the window ends (`energy.rs`), so that a park's freshness
+//! view has something to show.
+
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use parkhub_connectors::arrow::record_batch::RecordBatch;
@@ -8,7 +15,7 @@ use parkhub_connectors::arrow::record_batch::RecordBatch;
 use crate::arrow_columns::{dates, float, int64, table_batches, text};
 use crate::calendar::{months_ending, spring_festival_share};
 use crate::enterprises::Enterprise;
-use crate::random::{noise, round_to, standard_normal, stream};
+use crate::random::{integer, noise, pick_distinct, round_to, standard_normal, stream};
 use crate::{DemoParams, Result};
 
 /// One month of one enterprise.
@@ -43,7 +50,59 @@ pub(crate) fn seasonal_factor(month_start: NaiveDate, continuous: bool) -> f64 {
         * (1.0 - festival_depth * spring_festival_share(month_start))
 }
 
-/// Generates the monthly rows: every enterprise, every month of the window.
+/// Share of the enterprises that have not reported the last month yet.
+const LATE_SHARE: f64 = 0.08;
+/// Share of the enterprises that have not reported the month before the last either (part of
+/// the late ones).
+const TWICE_LATE_SHARE: f64 = 0.02;
+/// The fewest and most days before the end of the energy window that a late enterprise's
+/// readings stop.
+const LATE_ENERGY_DAYS: (i64, i64) = (3, 6);
+
+/// How an enterprise is late with its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LateSubmission {
+    /// The last months it has not reported (1 or 2).
+    pub months_missed: u32,
+    /// The last days of the energy window it has no readings for.
+    pub energy_days_missed: u32,
+}
+
+/// Returns the enterprises that are late with the current round, by their index: the share
+/// [`LATE_SHARE`] of the park (rounded), of which [`TWICE_LATE_SHARE`] miss two months. They
+/// are drawn from a stream of their own, so that no other value of the park moves with them.
+pub(crate) fn late_submissions(
+    params: &DemoParams,
+    enterprises: &[Enterprise],
+) -> BTreeMap<usize, LateSubmission> {
+    let mut rng = stream(params.seed, "submission_lateness");
+    let count = enterprises.len() as f64;
+    let late = (count * LATE_SHARE).round() as usize;
+    let twice_late = ((count * TWICE_LATE_SHARE).round() as usize).min(late);
+    let indices: Vec<usize> = enterprises
+        .iter()
+        .map(|enterprise| enterprise.index)
+        .collect();
+    pick_distinct(&mut rng, &indices, late)
+        .into_iter()
+        .enumerate()
+        .map(|(position, index)| {
+            let energy_days_missed =
+                integer(&mut rng, LATE_ENERGY_DAYS.0, LATE_ENERGY_DAYS.1) as u32;
+            let months_missed = if position < twice_late { 2 } else { 1 };
+            (
+                index,
+                LateSubmission {
+                    months_missed,
+                    energy_days_missed,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Generates the monthly rows: every enterprise, every month of the window, but the last
+/// months of the enterprises that are late ([`late_submissions`]).
 pub(crate) fn generate_production(
     params: &DemoParams,
     enterprises: &[Enterprise],
@@ -51,8 +110,14 @@ pub(crate) fn generate_production(
     let mut rng = stream(params.seed, "production_monthly");
     let periods = months_ending(params.until_month(), params.months);
     let last = periods.len().saturating_sub(1);
+    let late = late_submissions(params, enterprises);
     let mut rows = Vec::with_capacity(enterprises.len() * periods.len());
     for enterprise in enterprises {
+        // The months it has reported: all but its missed ones at the end of the window.
+        let months_missed = late
+            .get(&enterprise.index)
+            .map_or(0, |late| late.months_missed as usize);
+        let reported = periods.len().saturating_sub(months_missed);
         let profile = &enterprise.profile;
         let monthly_base = profile.annual_output / 12.0;
         for (position, period) in periods.iter().enumerate() {
@@ -73,6 +138,10 @@ pub(crate) fn generate_production(
             let staffing = (1.0 + 0.3 * profile.growth * -months_back / 12.0)
                 * (1.0 - 0.05 * spring_festival_share(*period))
                 * noise(&mut rng, 0.008);
+            // A month not reported yet is still drawn, so that every other row keeps its values.
+            if position >= reported {
+                continue;
+            }
             rows.push(ProductionRow {
                 uscc: enterprise.uscc.clone(),
                 period: *period,

@@ -312,7 +312,101 @@ fn energy_readings_are_hourly_in_the_window_with_tce_from_the_factors() {
         .into_iter()
         .flatten()
         .collect();
-    assert!(meters.contains("E-0001-1") && meters.contains("W-0001-1"));
+    // Every enterprise reads electricity and water, but those late with the round, whose
+    // readings stop before this short window begins.
+    let late = production::late_submissions(&params, &park.enterprises);
+    assert!(!late.is_empty());
+    for enterprise in &park.enterprises {
+        let number = enterprise.index + 1;
+        let metered = meters.contains(&format!("E-{number:04}-1"))
+            && meters.contains(&format!("W-{number:04}-1"));
+        assert_eq!(metered, !late.contains_key(&enterprise.index), "{number}");
+    }
+}
+
+#[test]
+fn a_few_enterprises_are_late_with_the_last_months_and_the_last_days_of_energy() {
+    let params = DemoParams {
+        enterprises: 50,
+        months: 3,
+        energy_days: 10,
+        ..DemoParams::default()
+    };
+    let park = DemoPark::generate(&params).expect("park");
+    let late = production::late_submissions(&params, &park.enterprises);
+    // 8% of 50, of which 2% of 50 miss the month before too.
+    assert_eq!(late.len(), 4);
+    let twice: Vec<_> = late
+        .values()
+        .filter(|late| late.months_missed == 2)
+        .collect();
+    assert_eq!(twice.len(), 1);
+    assert_eq!(
+        late,
+        production::late_submissions(&params, &park.enterprises)
+    );
+
+    let periods = dates_of(&park, "production_monthly", "period");
+    let usccs = strings(&park, "production_monthly", "uscc");
+    let mut reported: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for (uscc, period) in usccs.into_iter().zip(periods) {
+        reported
+            .entry(uscc.expect("uscc"))
+            .or_default()
+            .push(period.expect("period"));
+    }
+    let last_ts = {
+        let mut last: BTreeMap<String, i64> = BTreeMap::new();
+        for batch in park.energy_batches(10_000) {
+            let usccs = batch
+                .column_by_name("uscc")
+                .expect("uscc")
+                .as_string::<i32>();
+            let ts = batch
+                .column_by_name("ts")
+                .expect("ts")
+                .as_primitive::<parkhub_connectors::arrow::datatypes::TimestampMicrosecondType>(
+            );
+            for row in 0..batch.num_rows() {
+                let entry = last.entry(usccs.value(row).to_string()).or_insert(i64::MIN);
+                *entry = (*entry).max(ts.value(row));
+            }
+        }
+        last
+    };
+    let window_end = calendar::midnight_utc_micros(calendar::date(2026, 11, 1));
+    let day = 86_400_000_000;
+    let months = [
+        calendar::date(2026, 8, 1),
+        calendar::date(2026, 9, 1),
+        calendar::date(2026, 10, 1),
+    ];
+    for enterprise in &park.enterprises {
+        let months_reported = reported.get(&enterprise.uscc).cloned().unwrap_or_default();
+        let last_reading = last_ts.get(&enterprise.uscc).copied();
+        match late.get(&enterprise.index) {
+            None => {
+                assert_eq!(months_reported, months, "{}", enterprise.uscc);
+                assert_eq!(last_reading, Some(window_end), "{}", enterprise.uscc);
+            }
+            Some(late) => {
+                let kept = 3 - late.months_missed as usize;
+                assert_eq!(months_reported, months[..kept], "{}", enterprise.uscc);
+                assert!((3..=6).contains(&late.energy_days_missed), "{late:?}");
+                assert_eq!(
+                    last_reading,
+                    Some(window_end - i64::from(late.energy_days_missed) * day),
+                    "{}",
+                    enterprise.uscc
+                );
+            }
+        }
+    }
+    assert_eq!(
+        park.row_count("production_monthly"),
+        Some(50 * 3 - 4 - 1),
+        "every enterprise's months but the late ones' last"
+    );
 }
 
 #[test]
@@ -640,11 +734,11 @@ fn the_parks_of_a_seed_stay_the_same_to_the_byte() {
         ),
         (
             "production_monthly",
-            "04e8d842ca4292715a29808154f48f02f4d5b3bc941526820c1579eede2b09da",
+            "a3ee20bbbb59edd6324896e6546271164f5fe8d26f95abf37d061585504be680",
         ),
         (
             "energy_readings",
-            "edb989854d2ee49f0f22ea83a2b8e3d351e532c631b28344f0ff296a84473366",
+            "0f8c10dc5b5128e274b7726a9f7a0efc8cf660d6cec0fc29f903d29953603370",
         ),
         (
             "emissions",
@@ -695,7 +789,7 @@ fn the_parks_of_a_seed_stay_the_same_to_the_byte() {
         ),
         (
             "production_monthly",
-            "f3263a1182dceb6426e966f872c7488775bcc29ea729bd1f76c4e16fd2cdbb5f",
+            "eec11b08e2d9a3a5142d2205b74923dd083406bb838650db748cd33a356a835e",
         ),
         (
             "emissions",
