@@ -12,18 +12,25 @@ run:
 test: test-deps
 	$(CARGO) test --workspace
 
-## What the end-to-end tests use beside ParkHub: Python peers (deltalake reads the lake), and
-## Debian's Chromium, ChromeDriver and a CJK font for the console's browser tests (as root).
+## What the end-to-end tests use beside ParkHub: Python peers (deltalake reads the lake;
+## SQLAlchemy, psycopg2, psycopg 3 and pandas speak to the Postgres wire), Debian's Chromium,
+## ChromeDriver and a CJK font for the console's browser tests, psql, pgjdbc and a JDK, Node
+## (as root), and node-postgres from tests/clients/node/package-lock.json.
 test-deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	command -v psql >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	[ -f /usr/share/java/postgresql.jar ] || missing="$$missing libpostgresql-jdbc-java"; \
+	command -v javac >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	cd tests/clients/node && npm ci --silent --no-audit --no-fund
 
 ## Refresh the console's vendored ECharts from the npm registry (pinned; see hub/console/vendor/echarts/README.md).
 ECHARTS_VERSION ?= 6.0.0

@@ -14,6 +14,5 @@ pub mod sql;
 pub mod tables;
 pub mod tokens;
 pub mod whoami;
-pub mod xlsx;
 
 pub use error::ApiError;

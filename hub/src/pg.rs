@@ -6,8 +6,11 @@
 //! named) and runs on the query runtime through [`parkhub_queries::QueryEngine::execute`]
 //! (memory pool, time limit, concurrency limit); a refused or failed statement is an error
 //! to the client, never a crash. The protocol itself is `pgwire`; the SQL is parsed with the
-//! Postgres dialect and the client-compatibility rewrites of `datafusion-pg-catalog`, which
-//! also provides `pg_catalog` ([`catalog`]) so that psql's `\dt` and `\d table` work.
+//! Postgres dialect and the client-compatibility rewrites of `datafusion-pg-catalog` and of
+//! [`compat`]; `pg_catalog` and `information_schema` ([`catalog`], [`information_schema`],
+//! [`functions`]) are what psql, pgjdbc, SQLAlchemy and node-postgres inspect: the
+//! principal's tables, with the contracts' descriptions as comments and the upsert keys as
+//! primary keys.
 //!
 //! What the wire server answers itself, without the engine ([`session`]): session parameters
 //! (`SET application_name = …`, `SET extra_float_digits = 3`, `SET TIME ZONE …`, `SHOW …`)
@@ -30,6 +33,9 @@
 //! server log.
 
 mod catalog;
+mod compat;
+mod functions;
+mod information_schema;
 mod login;
 mod query;
 mod session;

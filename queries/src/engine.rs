@@ -282,6 +282,12 @@ impl QueryEngine {
         LakeSchemaProvider::new(Arc::clone(&self.lake)).with_view(self.lake_view.clone())
     }
 
+    /// Returns the table contracts the engine describes the lake with (the tables'
+    /// descriptions, columns and keys).
+    pub fn contracts(&self) -> &Arc<Contracts> {
+        &self.contracts
+    }
+
     /// Returns the indicator library.
     pub fn indicators(&self) -> &crate::indicators::IndicatorLibrary {
         &self.indicators

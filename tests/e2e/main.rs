@@ -19,6 +19,7 @@ mod logging;
 mod matching;
 mod openapi;
 mod pg;
+mod pg_clients;
 mod s3;
 mod search;
 mod watch;

@@ -330,25 +330,35 @@ impl Sessions {
     /// The engine the session's principal queries with today: its tables and rows, its
     /// grants, and a `pg_catalog` of those tables. Kept by the session while its policy
     /// stays the same, so that `pg_catalog`'s oids are stable from one statement to the next.
-    fn engine(&self, session: &WireSession) -> PgWireResult<QueryEngine> {
+    async fn engine(&self, session: &WireSession) -> PgWireResult<QueryEngine> {
         let engine = self.auth.engine_for(&self.base, &session.principal);
-        let mut cached = session
-            .engine
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((policy, cached_engine)) = cached.as_ref()
-            && policy.as_ref() == engine.policy()
         {
-            return Ok(cached_engine.clone());
+            let cached = session
+                .engine
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((policy, cached_engine)) = cached.as_ref()
+                && policy.as_ref() == engine.policy()
+            {
+                return Ok(cached_engine.clone());
+            }
         }
-        let schema = self.catalog.schema_for(&engine).map_err(|error| {
-            tracing::warn!(%error, "cannot build pg_catalog for a wire session");
-            user_error("XX000", INTERNAL_ERROR)
-        })?;
+        let session_catalog = self
+            .catalog
+            .session_catalog(&engine, &session.principal.name)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "cannot build pg_catalog for a wire session");
+                user_error("XX000", INTERNAL_ERROR)
+            })?;
         let catalog = Arc::clone(&self.catalog);
         let policy = engine.policy().cloned();
-        let engine = engine.with_session_setup(move |context| catalog.install(context, &schema));
-        *cached = Some((policy, engine.clone()));
+        let engine =
+            engine.with_session_setup(move |context| catalog.install(context, &session_catalog));
+        *session
+            .engine
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((policy, engine.clone()));
         Ok(engine)
     }
 
@@ -542,7 +552,7 @@ impl WireQueries {
             Prepared::Query(query) => {
                 let sessions = self.sessions();
                 let session = sessions.session(client)?;
-                let engine = sessions.engine(&session)?;
+                let engine = sessions.engine(&session).await?;
                 let mut audit = sessions.audit(&session, &engine, &query.text);
                 if let Err(error) = sessions.rate_limit(&session) {
                     audit.failed(&error).await;
@@ -593,9 +603,14 @@ pub(crate) struct WireParser {
 
 impl WireParser {
     fn parse(&self, sql: &str) -> PgWireResult<Vec<Statement>> {
-        self.sql
+        let mut statements = self
+            .sql
             .parse(sql)
-            .map_err(|error| user_error("42601", format!("syntax error: {error}")))
+            .map_err(|error| user_error("42601", format!("syntax error: {error}")))?;
+        for statement in &mut statements {
+            super::compat::rewrite(statement);
+        }
+        Ok(statements)
     }
 
     /// Prepares `statement` (whose text is `text`) for `client`'s principal; a statement the
@@ -610,7 +625,7 @@ impl WireParser {
         if let Some(command) = session::command(&statement)? {
             return Ok(Prepared::Command(command));
         }
-        let engine = self.sessions.engine(&session)?;
+        let engine = self.sessions.engine(&session).await?;
         let planned = engine
             .plan_statement(datafusion::sql::parser::Statement::Statement(Box::new(
                 statement.clone(),
@@ -638,7 +653,7 @@ impl WireParser {
         error: &PgWireError,
     ) -> PgWireResult<()> {
         let session = self.sessions.session(client)?;
-        let engine = self.sessions.engine(&session)?;
+        let engine = self.sessions.engine(&session).await?;
         self.sessions
             .audit(&session, &engine, sql)
             .failed(error)

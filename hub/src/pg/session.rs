@@ -282,8 +282,37 @@ pub(crate) fn show_column(name: &str) -> String {
     reported_name(name).map_or_else(|| name.to_string(), str::to_string)
 }
 
+/// The parameters [`default_value`] knows, as `pg_settings` lists them.
+pub(crate) const SETTINGS: &[&str] = &[
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "client_encoding",
+    "standard_conforming_strings",
+    "integer_datetimes",
+    "transaction_read_only",
+    "default_transaction_read_only",
+    "is_superuser",
+    "transaction_isolation",
+    "default_transaction_isolation",
+    "timezone",
+    "datestyle",
+    "intervalstyle",
+    "bytea_output",
+    "extra_float_digits",
+    "search_path",
+    "application_name",
+    "max_identifier_length",
+    "statement_timeout",
+    "lock_timeout",
+    "idle_in_transaction_session_timeout",
+    "lc_collate",
+    "lc_ctype",
+    "lc_messages",
+];
+
 /// The value of a parameter the client did not set.
-fn default_value(name: &str, time_limit_seconds: u64) -> Option<String> {
+pub(crate) fn default_value(name: &str, time_limit_seconds: u64) -> Option<String> {
     let defaults = pgwire::api::auth::DefaultServerParameterProvider::default();
     Some(match name {
         "server_version" => server_version(),
