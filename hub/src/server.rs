@@ -141,6 +141,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             observe_request,
         ))
+        // The console's files are public (its pages ask for a token), so they sit outside the
+        // token check.
+        .merge(crate::console::router())
         .with_state(state)
 }
 
