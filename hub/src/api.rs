@@ -14,5 +14,6 @@ pub mod sql;
 pub mod tables;
 pub mod tokens;
 pub mod whoami;
+pub mod xlsx;
 
 pub use error::ApiError;

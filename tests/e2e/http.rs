@@ -3,9 +3,12 @@
 use parkhub_connectors::arrow::ipc::reader::StreamReader;
 use serde_json::{Value, json};
 
-use crate::support::{DEMO_ENTERPRISES, DEMO_PRODUCTION_ROWS, TestHub, demo_dir, fresh_dir};
+use crate::support::{
+    DEMO_ENERGY_DAYS, DEMO_ENTERPRISES, DEMO_PRODUCTION_ROWS, TestHub, demo_dir, fresh_dir,
+};
 
 const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[test]
 fn every_route_answers_in_every_format() {
@@ -161,6 +164,313 @@ fn every_route_answers_in_every_format() {
     assert!(
         text.contains("预测性维护") || text.contains("<em>预测</em>"),
         "{first}"
+    );
+}
+
+/// A cell of a worksheet as `xl/worksheets/sheet1.xml` holds it.
+#[derive(Debug, Clone, PartialEq)]
+struct SheetCell {
+    /// The style index (`s`), when not the default.
+    style: Option<String>,
+    /// The type (`t`: `s` for a shared string, `b` for a boolean), absent for a number.
+    kind: Option<String>,
+    /// The `<v>` text.
+    value: String,
+}
+
+/// The parts of a workbook a test reads: the one sheet's rows (column index → cell), the
+/// shared strings, and each cell style's number format and boldness.
+struct Workbook {
+    rows: Vec<std::collections::BTreeMap<usize, SheetCell>>,
+    strings: Vec<String>,
+    /// By style index: the number format's code (empty for General) and whether its font is
+    /// bold.
+    styles: Vec<(String, bool)>,
+}
+
+impl Workbook {
+    fn open(bytes: &[u8]) -> Workbook {
+        use std::io::Read as _;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            if let Ok(mut file) = archive.by_name(name) {
+                file.read_to_string(&mut text).expect("UTF-8 XML");
+            }
+            text
+        };
+        let sheet = read("xl/worksheets/sheet1.xml");
+        let shared = read("xl/sharedStrings.xml");
+        let styles = read("xl/styles.xml");
+        assert!(read("xl/worksheets/sheet2.xml").is_empty(), "one sheet");
+        let attribute = |tag: &str, name: &str| -> Option<String> {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[start..].split('"').next()?.to_string())
+        };
+        let section = |name: &str| -> String {
+            styles
+                .split(&format!("<{name}"))
+                .nth(1)
+                .and_then(|rest| rest.split(&format!("</{name}>")).next())
+                .unwrap_or("")
+                .to_string()
+        };
+        let number_formats: std::collections::BTreeMap<String, String> = section("numFmts")
+            .split("<numFmt ")
+            .skip(1)
+            .filter_map(|tag| {
+                let tag = format!(" {tag}");
+                Some((attribute(&tag, "numFmtId")?, attribute(&tag, "formatCode")?))
+            })
+            .collect();
+        let bold_fonts: Vec<bool> = section("fonts")
+            .split("<font>")
+            .skip(1)
+            .map(|font| font.split("</font>").next().unwrap_or("").contains("<b/>"))
+            .collect();
+        let styles = section("cellXfs")
+            .split("<xf ")
+            .skip(1)
+            .map(|tag| {
+                let tag = format!(" {tag}");
+                let format = attribute(&tag, "numFmtId")
+                    .and_then(|id| number_formats.get(&id).cloned())
+                    .unwrap_or_default();
+                let font: usize = attribute(&tag, "fontId")
+                    .and_then(|id| id.parse().ok())
+                    .unwrap_or(0);
+                (format, bold_fonts.get(font).copied().unwrap_or(false))
+            })
+            .collect();
+        let rows = sheet
+            .split("<row ")
+            .skip(1)
+            .map(|row| {
+                let row = row.split("</row>").next().expect("a row");
+                row.split("<c ")
+                    .skip(1)
+                    .map(|cell| {
+                        let tag = cell.split('>').next().expect("a tag");
+                        let reference = attribute(&format!(" {tag}"), "r").expect("r");
+                        let column = reference
+                            .chars()
+                            .take_while(char::is_ascii_uppercase)
+                            .fold(0, |number, letter| number * 26 + (letter as usize - 64))
+                            - 1;
+                        let value = cell
+                            .split("<v>")
+                            .nth(1)
+                            .and_then(|rest| rest.split("</v>").next())
+                            .unwrap_or("")
+                            .to_string();
+                        (
+                            column,
+                            SheetCell {
+                                style: attribute(&format!(" {tag}"), "s"),
+                                kind: attribute(&format!(" {tag}"), "t"),
+                                value,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let strings = shared
+            .split("<si>")
+            .skip(1)
+            .map(|item| {
+                item.split("<t")
+                    .skip(1)
+                    .filter_map(|piece| piece.split_once('>'))
+                    .map(|(_, text)| text.split("</t>").next().unwrap_or(""))
+                    .collect::<String>()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&")
+            })
+            .collect();
+        Workbook {
+            rows,
+            strings,
+            styles,
+        }
+    }
+
+    /// Returns the number format and boldness of a cell's style.
+    fn style(&self, cell: &SheetCell) -> (String, bool) {
+        let index: usize = cell
+            .style
+            .as_deref()
+            .map_or(0, |s| s.parse().expect("an index"));
+        self.styles.get(index).cloned().unwrap_or_default()
+    }
+
+    /// The cell at (`row`, `column`), both from 0, as the JSON answer would write it: text,
+    /// number, boolean, or null for an empty cell; a cell styled as a date or a date-time is
+    /// read back as the ISO text of its serial.
+    fn json(&self, row: usize, column: usize) -> Value {
+        let Some(cell) = self.rows[row].get(&column) else {
+            return Value::Null;
+        };
+        match cell.kind.as_deref() {
+            Some("s") => json!(self.strings[cell.value.parse::<usize>().expect("an index")]),
+            Some("b") => json!(cell.value == "1"),
+            other => {
+                assert_eq!(other, None, "{cell:?}");
+                let number: f64 = cell.value.parse().expect("a number");
+                let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                    .expect("Excel's day 0")
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight");
+                let moment = || {
+                    epoch + chrono::TimeDelta::milliseconds((number * 86_400_000.0).round() as i64)
+                };
+                match self.style(cell).0.as_str() {
+                    "yyyy-mm-dd" => json!(moment().format("%Y-%m-%d").to_string()),
+                    "yyyy-mm-dd hh:mm:ss" => {
+                        json!(moment().format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    }
+                    "" => json!(number),
+                    other => panic!("an unexpected number format {other}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn indicators_and_sql_answer_xlsx_workbooks_with_the_json_answers_values() {
+    let hub = TestHub::start(demo_dir(), &[]);
+    let client = hub.http();
+    let fetch = |request: reqwest::blocking::RequestBuilder| -> (Value, Workbook) {
+        let json_answer: Value = request
+            .try_clone()
+            .expect("a plain request")
+            .send()
+            .expect("JSON")
+            .json()
+            .expect("JSON body");
+        let response = request.header("accept", XLSX).send().expect("XLSX");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], XLSX);
+        assert_eq!(
+            response.headers()["content-disposition"],
+            "attachment; filename=\"answer.xlsx\""
+        );
+        let bytes = response.bytes().expect("bytes");
+        (json_answer, Workbook::open(&bytes))
+    };
+    let assert_same = |answer: &Value, book: &Workbook| {
+        let columns = answer["columns"].as_array().expect("columns");
+        let rows = answer["rows"].as_array().expect("rows");
+        assert_eq!(answer["truncated"], false);
+        assert_eq!(
+            book.rows.len(),
+            rows.len() + 1,
+            "a header row and every row"
+        );
+        for (position, column) in columns.iter().enumerate() {
+            assert_eq!(book.json(0, position), column["name"], "header {position}");
+            assert!(book.style(&book.rows[0][&position]).1, "a bold header");
+        }
+        for (row, values) in rows.iter().enumerate() {
+            for (position, value) in values.as_array().expect("a row").iter().enumerate() {
+                let cell = book.json(row + 1, position);
+                let name = &columns[position]["name"];
+                match (value.as_f64(), cell.as_f64()) {
+                    // Excel numbers are doubles: whole numbers compare as such. The sheet holds
+                    // the shortest text of the exact double; serde_json's parser (without its
+                    // float_roundtrip feature) may land a unit in the last place away from it.
+                    (Some(expected), Some(written)) => assert!(
+                        (expected - written).abs() <= expected.abs() * 1e-15,
+                        "row {row}, {name}: {written} for {expected}"
+                    ),
+                    _ => assert_eq!(&cell, value, "row {row}, {name}"),
+                }
+                if let Some(cell) = book.rows[row + 1].get(&position) {
+                    assert!(!book.style(cell).1, "row {row}, {name} is not bold");
+                }
+            }
+        }
+    };
+
+    // An indicator of text, dates, booleans, whole numbers and nulls.
+    let (answer, book) = fetch(
+        client
+            .get(hub.url("/api/indicators/submission_freshness"))
+            .query(&[("as_of", "2026-12-01")]),
+    );
+    assert_same(&answer, &book);
+    assert_eq!(book.rows.len(), DEMO_ENTERPRISES + 1);
+    let header: Vec<Value> = (0..book.rows[0].len())
+        .map(|column| book.json(0, column))
+        .collect();
+    assert_eq!(header[0], "uscc");
+    let late_column = header
+        .iter()
+        .position(|name| name == "production_late")
+        .expect("production_late");
+    assert_eq!(book.rows[1][&late_column].kind.as_deref(), Some("b"));
+    let energy_day = header
+        .iter()
+        .position(|name| name == "last_energy_day")
+        .expect("last_energy_day");
+    assert!(
+        (1..book.rows.len()).any(|row| !book.rows[row].contains_key(&energy_day)),
+        "a late enterprise without readings has an empty cell"
+    );
+    assert!(
+        (1..book.rows.len()).any(|row| book.json(row, energy_day) == "2026-11-01"),
+        "the others' last day, an Excel date"
+    );
+
+    // SQL: floats, timestamps (UTC, as JSON writes them) and nulls (water has no tce).
+    let (answer, book) = fetch(client.post(hub.url("/api/sql")).json(&json!({
+        "sql": "SELECT meter_id, ts, energy_type, value, tce FROM energy_readings \
+                WHERE meter_id IN ( \
+                    SELECT min(meter_id) FROM energy_readings WHERE energy_type = 'electricity' \
+                    UNION ALL \
+                    SELECT min(meter_id) FROM energy_readings WHERE energy_type = 'water') \
+                ORDER BY meter_id, ts"
+    })));
+    assert_eq!(answer["row_count"], 2 * 24 * DEMO_ENERGY_DAYS);
+    assert_same(&answer, &book);
+    let ts = &book.rows[1][&1];
+    assert_eq!(book.style(ts).0, "yyyy-mm-dd hh:mm:ss");
+    assert!(
+        book.rows.iter().any(|row| !row.contains_key(&4)),
+        "water's null tce is an empty cell"
+    );
+
+    // An answer longer than a sheet is refused, not cut; `Accept` lists the type.
+    let response = client
+        .post(hub.url("/api/sql"))
+        .header("accept", XLSX)
+        .json(&json!({"sql": "SELECT value FROM generate_series(1, 1048576)"}))
+        .send()
+        .expect("too long");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().expect("JSON");
+    assert_eq!(body["code"], "too_many_rows", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("1048575"),
+        "{body}"
+    );
+    let response = client
+        .get(hub.url("/api/indicators/submission_freshness"))
+        .header("accept", "application/pdf")
+        .send()
+        .expect("406");
+    assert_eq!(response.status(), 406);
+    let body: Value = response.json().expect("JSON");
+    assert!(
+        body["message"].as_str().expect("message").contains(XLSX),
+        "{body}"
     );
 }
 

@@ -183,6 +183,7 @@ fn the_openapi_description_covers_every_route() {
         "application/json".to_string(),
         "text/csv".to_string(),
         "application/vnd.apache.arrow.stream".to_string(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
     ]);
     for (method, path) in [("post", "/api/sql"), ("get", "/api/indicators/{name}")] {
         assert_eq!(

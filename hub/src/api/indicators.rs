@@ -33,7 +33,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<Indicator>> {
 }
 
 /// Runs one indicator; the query string gives its parameters. Answers like `POST /api/sql`
-/// (JSON by default, CSV or Arrow by `Accept`).
+/// (JSON by default, CSV, Arrow or an XLSX workbook by `Accept`).
 ///
 /// The indicator's parameters (see `GET /api/indicators`) are given as query parameters by
 /// name, e.g. `?from=2024-01&to=2024-06`; those with defaults may be left out.
@@ -54,12 +54,17 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<Indicator>> {
                 (SqlAnswer = "application/json"),
                 (String = "text/csv"),
                 ("application/vnd.apache.arrow.stream"),
-            )),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(("content-disposition" = String,
+                description = "`attachment; filename=\"answer.xlsx\"` on an XLSX answer."))),
         (status = 400, description = "A parameter is unknown (`unknown_parameter`), malformed \
             (`bad_parameter`) or missing (`missing_parameter`).", body = ErrorBody),
         (status = 404, description = "No such indicator (`not_found`).", body = ErrorBody),
         (status = 406, description = "`Accept` names no format this route answers.", body = ErrorBody),
         (status = 408, description = "The query ran past the time limit (`query_timeout`).", body = ErrorBody),
+        (status = 413, description = "An XLSX answer of more rows than a sheet holds \
+            (`too_many_rows`); CSV and Arrow have no cap.", body = ErrorBody),
         (status = 503, description = "Too many queries at once (`busy`) or the memory limit was \
             reached (`resources_exhausted`); retry after the `Retry-After` seconds.",
             body = ErrorBody, headers(("retry-after" = u32, description = "Seconds to wait."))),

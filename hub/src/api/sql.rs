@@ -1,5 +1,5 @@
-//! `POST /api/sql`: read-only SQL over the lake, answered as JSON (default), CSV or an Arrow
-//! IPC stream depending on `Accept`.
+//! `POST /api/sql`: read-only SQL over the lake, answered as JSON (default), CSV, an Arrow
+//! IPC stream or an XLSX workbook depending on `Accept`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -19,10 +19,12 @@ use serde_json::Value;
 
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
+use crate::api::xlsx::XLSX;
 use crate::auth::caller::Caller;
 use crate::server::AppState;
 
-/// The most rows a JSON answer carries; CSV and Arrow answers are streamed without a cap.
+/// The most rows a JSON answer carries; CSV and Arrow answers are streamed without a cap (XLSX
+/// answers hold at most [`crate::api::xlsx::MAX_XLSX_ROWS`]).
 pub const MAX_JSON_ROWS: usize = 10_000;
 
 /// Media type of an Arrow IPC stream.
@@ -71,6 +73,8 @@ pub enum AnswerFormat {
     Csv,
     /// `application/vnd.apache.arrow.stream`.
     Arrow,
+    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: one sheet.
+    Xlsx,
 }
 
 impl AnswerFormat {
@@ -95,6 +99,7 @@ impl AnswerFormat {
                 "application/json" | "*/*" | "application/*" => Some(AnswerFormat::Json),
                 "text/csv" | "text/*" => Some(AnswerFormat::Csv),
                 ARROW_STREAM => Some(AnswerFormat::Arrow),
+                XLSX => Some(AnswerFormat::Xlsx),
                 _ => None,
             }
         })
@@ -106,7 +111,8 @@ impl AnswerFormat {
     pub fn negotiate(headers: &HeaderMap) -> Result<AnswerFormat, ApiError> {
         AnswerFormat::from_accept(headers).ok_or_else(|| {
             ApiError::not_acceptable(format!(
-                "cannot answer with {}; use application/json, text/csv or {ARROW_STREAM}",
+                "cannot answer with {}; use application/json, text/csv, {ARROW_STREAM} or \
+                 {XLSX}",
                 headers
                     .get(header::ACCEPT)
                     .and_then(|value| value.to_str().ok())
@@ -120,8 +126,10 @@ impl AnswerFormat {
 ///
 /// The statement is planned read-only (no DDL or DML) over the lake's tables and run under the
 /// server's memory and time limits. The answer's format follows `Accept`: JSON (the default; at
-/// most 10 000 rows, `truncated` says when there were more), CSV with a header row, or an Arrow
-/// IPC stream; CSV and Arrow are streamed without a row cap.
+/// most 10 000 rows, `truncated` says when there were more), CSV with a header row, an Arrow
+/// IPC stream, or an XLSX workbook (one sheet, a bold header row, at most 1,048,575 rows:
+/// a longer answer is refused with 413 `too_many_rows`, not cut); CSV and Arrow are streamed
+/// without a row cap.
 #[utoipa::path(
     post,
     path = "/api/sql",
@@ -135,12 +143,17 @@ impl AnswerFormat {
                 (SqlAnswer = "application/json"),
                 (String = "text/csv"),
                 ("application/vnd.apache.arrow.stream"),
-            )),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(("content-disposition" = String,
+                description = "`attachment; filename=\"answer.xlsx\"` on an XLSX answer."))),
         (status = 400, description = "The body is not `{\"sql\": \"...\"}` (`invalid_request`), \
             or the SQL is empty or invalid (`invalid_sql`), writes (`read_only`) or names an \
             unknown table (`unknown_table`).", body = ErrorBody),
         (status = 406, description = "`Accept` names no format this route answers.", body = ErrorBody),
         (status = 408, description = "The query ran past the time limit (`query_timeout`).", body = ErrorBody),
+        (status = 413, description = "An XLSX answer of more rows than a sheet holds \
+            (`too_many_rows`); CSV and Arrow have no cap.", body = ErrorBody),
         (status = 503, description = "Too many queries at once (`busy`) or the memory limit was \
             reached (`resources_exhausted`); retry after the `Retry-After` seconds.",
             body = ErrorBody, headers(("retry-after" = u32, description = "Seconds to wait."))),
@@ -262,6 +275,13 @@ pub async fn answer(
             CsvEncoder { header: true },
             recorder,
         )),
+        AnswerFormat::Xlsx => match crate::api::xlsx::answer(stream, schema).await {
+            Ok((response, rows)) => {
+                recorder.finish("ok", rows);
+                Ok(response)
+            }
+            Err(error) => Err(recorder.failed(error)),
+        },
         AnswerFormat::Arrow => {
             let writer = StreamWriter::try_new(Vec::new(), &schema)
                 .map_err(|error| ApiError::internal(&error))?;
@@ -443,6 +463,10 @@ mod tests {
         assert_eq!(
             AnswerFormat::from_accept(&accept("application/xml, text/csv;q=0.9")),
             Some(AnswerFormat::Csv)
+        );
+        assert_eq!(
+            AnswerFormat::from_accept(&accept(&format!("{XLSX}, text/csv"))),
+            Some(AnswerFormat::Xlsx)
         );
         assert_eq!(AnswerFormat::from_accept(&accept("application/xml")), None);
         assert_eq!(AnswerFormat::from_accept(&accept("image/png")), None);
