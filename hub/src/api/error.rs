@@ -137,6 +137,10 @@ impl IntoResponse for ApiError {
 impl From<parkhub_queries::Error> for ApiError {
     fn from(error: parkhub_queries::Error) -> ApiError {
         use parkhub_queries::Error;
+        let error = match error {
+            Error::Catalog(error) => return (*error).into(),
+            other => other,
+        };
         match &error {
             Error::InvalidSql(_) => ApiError::bad_request("invalid_sql", error.to_string()),
             Error::ReadOnly { .. } => ApiError::bad_request("read_only", error.to_string()),
@@ -177,6 +181,10 @@ impl From<parkhub_queries::Error> for ApiError {
                 code: "resources_exhausted",
                 message: error.to_string(),
             },
+            Error::InvalidUscc { .. } => ApiError::bad_request("invalid_uscc", error.to_string()),
+            Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => {
+                ApiError::not_found(error.to_string())
+            }
             _ if error.is_client_error() => ApiError::bad_request("invalid_sql", error.to_string()),
             _ => ApiError::internal(&error),
         }
