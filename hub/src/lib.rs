@@ -10,8 +10,11 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo_loader;
+pub mod error;
 pub mod metrics;
 pub mod pg;
 pub mod server;
 pub mod services;
 pub mod watch;
+
+pub use error::{Error, Result};
