@@ -328,10 +328,29 @@ pub fn main() -> ExitCode {
         // The reader of the output went away (`parkhub sql … | head`): nothing to report.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_report(&error));
             ExitCode::from(1)
         }
     }
+}
+
+/// Returns an error and its causes on one line, as `{:#}` does, but each cause once: the
+/// errors keep their sources and most also show them in their message (`…: {source}`), so a
+/// cause whose text is already in the line is not repeated.
+fn error_report(error: &anyhow::Error) -> String {
+    let mut report = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        let text = text.trim_end();
+        if report.contains(text) {
+            continue;
+        }
+        if !report.is_empty() {
+            report.push_str(": ");
+        }
+        report.push_str(text);
+    }
+    report
 }
 
 /// Whether an error comes from writing to a pipe whose reader has closed it.
@@ -890,4 +909,26 @@ async fn catalog_search(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_shown_in_its_error_message_is_not_repeated() {
+        let invalid = crate::Error::InvalidUscc {
+            uscc: "9132050673794822XX".to_string(),
+            source: parkhub_connectors::uscc::UsccError::CheckDigit {
+                found: 'X',
+                expected: 'Q',
+            },
+        };
+        let error = anyhow::Error::from(invalid).context("cannot create the token");
+        assert_eq!(
+            error_report(&error),
+            "cannot create the token: USCC '9132050673794822XX' is not valid: check character \
+             is 'X', expected 'Q'"
+        );
+    }
 }

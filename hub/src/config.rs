@@ -5,34 +5,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::{Error, Result};
+
 /// The default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "parkhub-data";
 /// The default HTTP listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The config file read from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "parkhub.toml";
-
-/// What can go wrong while reading the configuration.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file cannot be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML or has an unknown or mistyped key.
-    #[error("config file {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, with the key's name and line.
-        message: String,
-    },
-}
 
 /// The contents of `parkhub.toml`. Every key is optional; unknown keys are errors.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
@@ -112,14 +92,14 @@ impl Default for EdgeLimits {
 
 impl ConfigFile {
     /// Reads a config file. `required` is false for the default file, which may be absent.
-    pub fn load(path: &Path, required: bool) -> Result<ConfigFile, ConfigError> {
+    pub fn load(path: &Path, required: bool) -> Result<ConfigFile> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(ConfigFile::default());
             }
             Err(source) => {
-                return Err(ConfigError::Read {
+                return Err(Error::ConfigRead {
                     path: path.to_path_buf(),
                     source,
                 });
@@ -129,10 +109,10 @@ impl ConfigFile {
     }
 
     /// Parses the text of a config file.
-    pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
-        toml::from_str(text).map_err(|error| ConfigError::Parse {
+    pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
+        toml::from_str(text).map_err(|source| Error::ConfigParse {
             path: path.to_path_buf(),
-            message: error.to_string().trim_end().to_string(),
+            source,
         })
     }
 }

@@ -10,40 +10,12 @@ use parkhub_connectors::lake::{BatchSource, MemoryBatches};
 use parkhub_connectors::{BatchIdentity, CommitOutcome};
 use sha2::{Digest, Sha256};
 
-use crate::services::{ServiceError, Services};
+use crate::services::Services;
+use crate::{Error, Result};
 use parkhub_demo::{DemoParams, DemoPark};
 
 /// Rows per batch of energy readings.
 const ENERGY_BATCH_ROWS: usize = 65_536;
-
-/// What can go wrong while loading the demo park.
-#[derive(Debug, thiserror::Error)]
-pub enum DemoLoadError {
-    /// The data directory already holds other data.
-    #[error(
-        "the data directory already holds data that is not this demo park (tables: {tables}); \
-         use an empty --data-dir, or the same --enterprises/--months/--seed/--until as before"
-    )]
-    NotEmpty {
-        /// The tables found.
-        tables: String,
-    },
-    /// Generating the park.
-    #[error("generating the demo park: {0}")]
-    Generate(#[from] parkhub_demo::Error),
-    /// The task generating the park did not finish.
-    #[error("generating the demo park stopped: {0}")]
-    Interrupted(#[from] tokio::task::JoinError),
-    /// Writing the lake or the index.
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl From<parkhub_connectors::Error> for DemoLoadError {
-    fn from(error: parkhub_connectors::Error) -> Self {
-        DemoLoadError::Service(ServiceError::Lake(error))
-    }
-}
 
 /// The rows each table received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +33,7 @@ pub async fn load_demo(
     services: &Services,
     params: &DemoParams,
     progress: &ProgressBar,
-) -> Result<DemoLoadReport, DemoLoadError> {
+) -> Result<DemoLoadReport> {
     let fingerprint = format!(
         "parkhub-demo-v1 enterprises={} months={} energy_days={} seed={} until={}",
         params.enterprises, params.months, params.energy_days, params.seed, params.until
@@ -77,7 +49,7 @@ pub async fn load_demo(
             .is_committed("enterprises", &identity_of("enterprises"))
             .await?
     {
-        return Err(DemoLoadError::NotEmpty {
+        return Err(Error::DemoNotEmpty {
             tables: existing.join(", "),
         });
     }
@@ -93,7 +65,8 @@ pub async fn load_demo(
             let params = params.clone();
             move || DemoPark::generate(&params)
         })
-        .await??,
+        .await
+        .map_err(Error::DemoInterrupted)??,
     );
 
     let mut report = DemoLoadReport {
@@ -132,11 +105,7 @@ pub async fn load_demo(
             .push((table.to_string(), rows, already_present));
     }
     progress.set_message("indexing the catalog");
-    report.catalog_entries = services
-        .live_catalog
-        .reindex()
-        .await
-        .map_err(ServiceError::from)?;
+    report.catalog_entries = services.live_catalog.reindex().await?;
     progress.finish_and_clear();
     Ok(report)
 }

@@ -11,8 +11,11 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod demo_loader;
+pub mod error;
 pub mod metrics;
 pub mod pg;
 pub mod server;
 pub mod services;
 pub mod watch;
+
+pub use error::{Error, Result};

@@ -9,28 +9,10 @@ use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
 use parkhub_queries::{QueryEngine, QueryLimits};
 
+use crate::Result;
+
 /// Folder of the catalog index inside the data directory.
 pub const CATALOG_FOLDER: &str = "catalog";
-
-/// What can go wrong while opening or using the services.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The lake.
-    #[error(transparent)]
-    Lake(#[from] parkhub_connectors::Error),
-    /// A query.
-    #[error(transparent)]
-    Query(#[from] parkhub_queries::Error),
-    /// The catalog index.
-    #[error(transparent)]
-    Catalog(#[from] parkhub_catalog::Error),
-    /// Running a query.
-    #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
-    /// A background task that panicked or was cancelled.
-    #[error("background task failed: {0}")]
-    Background(String),
-}
 
 /// The lake, engine and catalog of one data directory, shared by every interface.
 #[derive(Debug)]
@@ -52,7 +34,7 @@ pub struct Services {
 impl Services {
     /// Opens the services of a data directory, creating what is missing. Fails with a clear
     /// error when the directory cannot be written.
-    pub fn open(data_dir: &Path, limits: QueryLimits) -> Result<Services, ServiceError> {
+    pub fn open(data_dir: &Path, limits: QueryLimits) -> Result<Services> {
         let lake = Arc::new(Lake::open(data_dir)?);
         let contracts = Arc::new(Contracts::load(lake.data_dir())?);
         parkhub_connectors::spool::clean_stale_spool_files(lake.data_dir());
@@ -91,7 +73,7 @@ pub struct QuarantineFilter {
 pub async fn quarantine(
     engine: &QueryEngine,
     filter: &QuarantineFilter,
-) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, ServiceError> {
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     use datafusion::prelude::{col, lit};
     let table = parkhub_connectors::contract::QUARANTINE_TABLE;
     if engine.lake().load_table(table).await?.is_none() {

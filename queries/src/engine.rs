@@ -181,11 +181,7 @@ impl QueryEngine {
                 source,
             })
         })?;
-        let registry = LakeOnlyRegistry::new(lake.lake_dir()).map_err(|error| {
-            Error::DataFusion(datafusion::error::DataFusionError::ObjectStore(Box::new(
-                error,
-            )))
-        })?;
+        let registry = LakeOnlyRegistry::new(lake.lake_dir())?;
         let runtime_env = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
             .with_disk_manager_builder(

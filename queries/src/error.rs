@@ -53,6 +53,38 @@ pub enum Error {
     /// An error from arrow while writing an answer.
     #[error(transparent)]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// A match request names a malformed USCC.
+    #[error("uscc '{uscc}' is not a valid Unified Social Credit Code: {reason}")]
+    InvalidUscc {
+        /// The code as given.
+        uscc: String,
+        /// What is wrong with it.
+        reason: parkhub_connectors::uscc::UsccError,
+    },
+    /// A match request names a USCC that no enterprise of the registry has.
+    #[error("no enterprise with uscc '{0}' in the enterprises table")]
+    UnknownEnterprise(String),
+    /// A match request names a need the lake does not have.
+    #[error("no need '{0}' in the enterprise_needs table")]
+    UnknownNeed(String),
+    /// A match request is incomplete or a value is out of range
+    /// ([`parkhub_catalog::Error::NothingToMatch`], …), or searching the catalog failed
+    /// (boxed: beside the lake's error it would make every query error larger).
+    #[error(transparent)]
+    Catalog(Box<parkhub_catalog::Error>),
+    /// Binding a match request's values to the parameters of a constant query failed: a
+    /// fault of the query, not of the request.
+    #[error(transparent)]
+    BindParameters(datafusion::error::DataFusionError),
+    /// The catalog search of a match, run off the async threads, panicked or was cancelled.
+    #[error("the catalog search failed: {0}")]
+    Background(#[from] tokio::task::JoinError),
+}
+
+impl From<parkhub_catalog::Error> for Error {
+    fn from(error: parkhub_catalog::Error) -> Error {
+        Error::Catalog(Box::new(error))
+    }
 }
 
 impl Error {
@@ -86,7 +118,7 @@ impl Error {
     }
 
     /// Returns true when the error is the caller's fault (bad SQL, a refused statement, an
-    /// unknown table) rather than the server's.
+    /// unknown table, a match request naming what does not exist) rather than the server's.
     pub fn is_client_error(&self) -> bool {
         match self {
             Error::InvalidSql(_) | Error::ReadOnly { .. } | Error::UnknownTable { .. } => true,
@@ -94,7 +126,11 @@ impl Error {
             Error::Indicator(error) => error.is_client_error(),
             Error::Policy(error) => error.is_client_error(),
             Error::DataFusion(error) => is_planning_error(error),
-            Error::Lake(_) | Error::Arrow(_) => false,
+            Error::InvalidUscc { .. } | Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => true,
+            Error::Catalog(error) => is_catalog_request_error(error),
+            Error::Lake(_) | Error::Arrow(_) | Error::BindParameters(_) | Error::Background(_) => {
+                false
+            }
         }
     }
 }
@@ -108,6 +144,22 @@ pub(crate) fn is_planning_error(error: &datafusion::error::DataFusionError) -> b
             | DataFusionError::Plan(_)
             | DataFusionError::SchemaError(..)
             | DataFusionError::NotImplemented(_)
+    )
+}
+
+/// Returns true for catalog errors that come from the request (its text, kind, sort, filters,
+/// limit or budget), not from the index.
+fn is_catalog_request_error(error: &parkhub_catalog::Error) -> bool {
+    use parkhub_catalog::Error;
+    matches!(
+        error,
+        Error::EmptyQuery
+            | Error::InvalidKind(_)
+            | Error::InvalidSort(_)
+            | Error::InvalidFilter { .. }
+            | Error::NothingToMatch
+            | Error::InvalidMatchLimit { .. }
+            | Error::InvalidMatchBudget { .. }
     )
 }
 

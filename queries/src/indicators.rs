@@ -22,6 +22,7 @@
 //! ```
 //! use std::collections::BTreeMap;
 //!
+//! use parkhub_queries::Error;
 //! use parkhub_queries::indicators::{IndicatorError, IndicatorLibrary};
 //!
 //! let library = IndicatorLibrary::builtin()?;
@@ -34,8 +35,11 @@
 //! // Values are typed before anything is planned: month 13 is no date.
 //! let params = BTreeMap::from([("from".to_string(), "2026-13".to_string())]);
 //! let refused = indicator.param_values(&params);
-//! assert!(matches!(refused, Err(IndicatorError::BadParameterValue { .. })));
-//! # Ok::<(), IndicatorError>(())
+//! assert!(matches!(
+//!     refused,
+//!     Err(Error::Indicator(IndicatorError::BadParameterValue { .. }))
+//! ));
+//! # Ok::<(), Error>(())
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -298,10 +302,7 @@ impl Indicator {
     /// [`DataFrame::with_param_values`]. Names not among the parameters are refused with the
     /// list of those that are; values that do not parse as their parameter's type are refused
     /// naming the parameter and the type.
-    pub fn param_values(
-        &self,
-        params: &BTreeMap<String, String>,
-    ) -> Result<ParamValues, IndicatorError> {
+    pub fn param_values(&self, params: &BTreeMap<String, String>) -> crate::Result<ParamValues> {
         if let Some(unknown) = params.keys().find(|name| self.parameter(name).is_none()) {
             return Err(IndicatorError::UnknownParameter {
                 indicator: self.name.clone(),
@@ -311,7 +312,8 @@ impl Indicator {
                 } else {
                     self.parameter_names().join(", ")
                 },
-            });
+            }
+            .into());
         }
         let mut values = HashMap::with_capacity(self.parameters.len());
         for parameter in &self.parameters {
@@ -410,8 +412,9 @@ impl IndicatorLibrary {
     /// round, the metadata parses, its name is its files' name, its bases exist, parameter
     /// names are unique, defaults parse as their type, and the SQL's `$placeholders` (its
     /// bases' included) are exactly the declared parameters.
-    pub fn builtin() -> Result<IndicatorLibrary, IndicatorError> {
-        IndicatorLibrary::load(&pair_files(INDICATOR_FILES)?, &base_queries(BASE_FILES))
+    pub fn builtin() -> crate::Result<IndicatorLibrary> {
+        let sources = pair_files(INDICATOR_FILES)?;
+        Ok(IndicatorLibrary::load(&sources, &base_queries(BASE_FILES))?)
     }
 
     fn load(
@@ -438,19 +441,20 @@ impl IndicatorLibrary {
     }
 
     /// Returns the indicator of this name; an unknown name is refused with the list of names.
-    pub fn get(&self, name: &str) -> Result<&Indicator, IndicatorError> {
-        self.indicators
+    pub fn get(&self, name: &str) -> crate::Result<&Indicator> {
+        let found = self
+            .indicators
             .iter()
-            .find(|indicator| indicator.name == name)
-            .ok_or_else(|| IndicatorError::UnknownIndicator {
-                name: shorten(name),
-                known: self
-                    .indicators
-                    .iter()
-                    .map(|indicator| indicator.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            .find(|indicator| indicator.name == name);
+        Ok(found.ok_or_else(|| IndicatorError::UnknownIndicator {
+            name: shorten(name),
+            known: self
+                .indicators
+                .iter()
+                .map(|indicator| indicator.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?)
     }
 
     /// Returns the indicators whose parameters all have defaults: those that can be exposed as

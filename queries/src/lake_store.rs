@@ -33,8 +33,10 @@ impl fmt::Display for LakeOnlyStore {
 
 impl LakeOnlyStore {
     /// Creates the store for the lake folder `lake_dir` (absolute).
-    pub fn new(lake_dir: &std::path::Path) -> Result<LakeOnlyStore, object_store::Error> {
-        let root = Path::from_absolute_path(lake_dir)?;
+    pub fn new(lake_dir: &std::path::Path) -> crate::Result<LakeOnlyStore> {
+        // As DataFusion reports a store's errors.
+        let root = Path::from_absolute_path(lake_dir)
+            .map_err(|error| crate::Error::DataFusion(object_store::Error::from(error).into()))?;
         Ok(LakeOnlyStore {
             inner: LocalFileSystem::new(),
             root,
@@ -142,7 +144,7 @@ pub struct LakeOnlyRegistry {
 
 impl LakeOnlyRegistry {
     /// Creates the registry for the lake folder `lake_dir`.
-    pub fn new(lake_dir: &std::path::Path) -> Result<LakeOnlyRegistry, object_store::Error> {
+    pub fn new(lake_dir: &std::path::Path) -> crate::Result<LakeOnlyRegistry> {
         Ok(LakeOnlyRegistry {
             store: Arc::new(LakeOnlyStore::new(lake_dir)?),
         })

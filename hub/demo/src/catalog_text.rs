@@ -8,8 +8,9 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use crate::Result;
 use crate::random::integer;
-use crate::tables::{DataError, Tsv, reference};
+use crate::tables::{Tsv, reference};
 
 /// A transformation scenario and the words that describe it.
 #[derive(Debug, PartialEq)]
@@ -52,7 +53,7 @@ pub(crate) struct Scenario {
 
 /// Reads the scenarios, their product nouns and their sentences; nouns and sentences must
 /// name a scenario of `scenarios`.
-pub(crate) fn read(scenarios: &Tsv, nouns: &Tsv, texts: &Tsv) -> Result<Vec<Scenario>, DataError> {
+pub(crate) fn read(scenarios: &Tsv, nouns: &Tsv, texts: &Tsv) -> Result<Vec<Scenario>> {
     scenarios.require(&[
         "code",
         "name_zh",
@@ -89,7 +90,7 @@ pub(crate) fn read(scenarios: &Tsv, nouns: &Tsv, texts: &Tsv) -> Result<Vec<Scen
                 maturity: row.integer_range("maturity")?,
             })
         })
-        .collect::<Result<Vec<Scenario>, DataError>>()?;
+        .collect::<Result<Vec<Scenario>>>()?;
     let codes: Vec<&'static str> = all.iter().map(|scenario| scenario.code).collect();
     for row in nouns.rows() {
         let code = reference(&row, "scenario", &codes, "scenarios.tsv")?;

@@ -12,7 +12,8 @@ use parkhub_connectors::uscc;
 use rand_chacha::ChaCha8Rng;
 
 use crate::random::{chance, index, pick};
-use crate::tables::{DataError, Tsv};
+use crate::tables::Tsv;
+use crate::{Error, Result};
 
 /// The characters invented trade names are made of (`data/trade_names.tsv`).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +44,7 @@ pub(crate) struct City {
 }
 
 /// Reads `data/trade_names.tsv`; each of the four lists must have characters.
-pub(crate) fn read_trade_names(tsv: &Tsv) -> Result<TradeNames, DataError> {
+pub(crate) fn read_trade_names(tsv: &Tsv) -> Result<TradeNames> {
     tsv.require(&["kind", "position", "zh", "pinyin"])?;
     let mut names = TradeNames {
         maker_first: Vec::new(),
@@ -69,7 +70,7 @@ pub(crate) fn read_trade_names(tsv: &Tsv) -> Result<TradeNames, DataError> {
         ("tech second", names.tech_second.len()),
     ];
     if let Some((key, _)) = lists.iter().find(|(_, count)| *count == 0) {
-        return Err(DataError::MissingRow {
+        return Err(Error::MissingDataRow {
             file: "trade_names.tsv",
             key,
         });
@@ -79,7 +80,7 @@ pub(crate) fn read_trade_names(tsv: &Tsv) -> Result<TradeNames, DataError> {
 
 /// Reads `data/park_divisions.tsv`: the GB/T 2260 division codes the park's enterprises are
 /// registered under, with their weights.
-pub(crate) fn read_park_divisions(tsv: &Tsv) -> Result<Vec<(&'static str, f64)>, DataError> {
+pub(crate) fn read_park_divisions(tsv: &Tsv) -> Result<Vec<(&'static str, f64)>> {
     tsv.require(&["division_code", "weight"])?;
     tsv.rows()
         .map(|row| Ok((row.required("division_code")?, row.number("weight")?)))
@@ -87,7 +88,7 @@ pub(crate) fn read_park_divisions(tsv: &Tsv) -> Result<Vec<(&'static str, f64)>,
 }
 
 /// Reads `data/cities.tsv`: the cities of service providers and reference customers.
-pub(crate) fn read_cities(tsv: &Tsv) -> Result<Vec<City>, DataError> {
+pub(crate) fn read_cities(tsv: &Tsv) -> Result<Vec<City>> {
     tsv.require(&["name_zh", "name_en", "region", "division_code", "weight"])?;
     tsv.rows()
         .map(|row| {

@@ -13,7 +13,7 @@ use crate::energy::energy_window;
 use crate::enterprises::Enterprise;
 use crate::industry_profiles::{IndustryProfile, Scale};
 use crate::random::{chance, noise, round_to, stream, uniform};
-use crate::tables::{DataError, Tables, Tsv, reference};
+use crate::tables::{Tables, Tsv, reference};
 use crate::{DemoParams, Result};
 
 /// One daily value.
@@ -41,7 +41,7 @@ pub(crate) struct Pollutant {
 }
 
 /// Reads the pollutants; each belongs to an industry of `industries`.
-pub(crate) fn read(tsv: &Tsv, industries: &[IndustryProfile]) -> Result<Vec<Pollutant>, DataError> {
+pub(crate) fn read(tsv: &Tsv, industries: &[IndustryProfile]) -> Result<Vec<Pollutant>> {
     tsv.require(&["industry", "medium", "pollutant", "typical", "limit"])?;
     let codes: Vec<&str> = industries.iter().map(|industry| industry.code).collect();
     tsv.rows()

@@ -9,7 +9,7 @@ use crate::calendar::{add_days, add_months, date, day_between};
 use crate::enterprises::Enterprise;
 use crate::industry_profiles::IndustryProfile;
 use crate::random::{chance, integer, stream, uniform, weighted_pick};
-use crate::tables::{DataError, Tables, Tsv, reference};
+use crate::tables::{Tables, Tsv, reference};
 use crate::{DemoParams, Result};
 
 /// One piece of equipment.
@@ -56,10 +56,7 @@ pub(crate) struct EquipmentKind {
 const COMMON: &str = "common";
 
 /// Reads the kinds of equipment; each belongs to an industry of `industries` or to `common`.
-pub(crate) fn read(
-    tsv: &Tsv,
-    industries: &[IndustryProfile],
-) -> Result<Vec<EquipmentKind>, DataError> {
+pub(crate) fn read(tsv: &Tsv, industries: &[IndustryProfile]) -> Result<Vec<EquipmentKind>> {
     tsv.require(&[
         "industry",
         "plain",

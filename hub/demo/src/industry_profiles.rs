@@ -3,7 +3,8 @@
 //! and the GB/T 4754-2017 classes it is made of. The profiles are data (`data/industries.tsv`,
 //! `data/industry_classes.tsv`); the size classes and zones, which code branches on, are here.
 
-use crate::tables::{DataError, Tsv, reference};
+use crate::tables::{Tsv, reference};
+use crate::{Error, Result};
 
 /// Size classes, as the `enterprises.scale` column spells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -145,7 +146,7 @@ pub(crate) struct IndustryProfile {
 
 /// Reads the key industries (`data/industries.tsv`, in seed order) and their classes
 /// (`data/industry_classes.tsv`); every industry must have a class.
-pub(crate) fn read(industries: &Tsv, classes: &Tsv) -> Result<Vec<IndustryProfile>, DataError> {
+pub(crate) fn read(industries: &Tsv, classes: &Tsv) -> Result<Vec<IndustryProfile>> {
     industries.require(&[
         "code",
         "name_zh",
@@ -194,7 +195,7 @@ pub(crate) fn read(industries: &Tsv, classes: &Tsv) -> Result<Vec<IndustryProfil
                 classes: Vec::new(),
             })
         })
-        .collect::<Result<Vec<IndustryProfile>, DataError>>()?;
+        .collect::<Result<Vec<IndustryProfile>>>()?;
     let codes: Vec<&str> = profiles.iter().map(|profile| profile.code).collect();
     for row in classes.rows() {
         let industry = reference(&row, "industry", &codes, "industries.tsv")?;
@@ -212,7 +213,7 @@ pub(crate) fn read(industries: &Tsv, classes: &Tsv) -> Result<Vec<IndustryProfil
         }
     }
     if let Some(profile) = profiles.iter().find(|profile| profile.classes.is_empty()) {
-        return Err(DataError::MissingRow {
+        return Err(Error::MissingDataRow {
             file: "industry_classes.tsv",
             key: profile.code,
         });

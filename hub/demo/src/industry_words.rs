@@ -4,7 +4,8 @@
 
 use crate::catalog_text::Scenario;
 use crate::industry_profiles::IndustryProfile;
-use crate::tables::{DataError, Tsv, reference};
+use crate::tables::{Tsv, reference};
+use crate::{Error, Result};
 
 /// Words about a key industry that texts are combined with.
 #[derive(Debug, PartialEq)]
@@ -35,7 +36,7 @@ pub(crate) fn read(
     scenario_weights: &Tsv,
     industries: &[IndustryProfile],
     scenarios: &[Scenario],
-) -> Result<Vec<IndustryWords>, DataError> {
+) -> Result<Vec<IndustryWords>> {
     words.require(&[
         "code",
         "short_zh",
@@ -62,9 +63,9 @@ pub(crate) fn read(
                 scenario_weights: Vec::new(),
             })
         })
-        .collect::<Result<Vec<IndustryWords>, DataError>>()?;
+        .collect::<Result<Vec<IndustryWords>>>()?;
     if !all_words.iter().any(|words| words.code == "other") {
-        return Err(DataError::MissingRow {
+        return Err(Error::MissingDataRow {
             file: "industry_words.tsv",
             key: "other",
         });

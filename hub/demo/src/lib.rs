@@ -15,7 +15,7 @@
 //! The names and words the park is made of (trade names, cities, industry profiles and
 //! classes, equipment, pollutants, the catalog's scenarios and sentences, provider kinds) are
 //! tab-separated data files under `data/`, embedded in the crate and read on first use (a
-//! file that does not parse is an [`Error::Data`] naming the file, line and column).
+//! file that does not parse is an [`Error`] naming the file, line and column).
 //!
 //! The crate only generates Arrow [`RecordBatch`]es whose schema is exactly the table
 //! contract's `data_schema()`; writing them to the lake is the caller's job. The large
@@ -78,7 +78,6 @@ use self::equipment::EquipmentRow;
 use self::needs::NeedRow;
 use self::production::ProductionRow;
 use self::projects::{DisbursementRow, ProjectRow};
-pub use self::tables::DataError;
 use self::tables::Tables;
 
 /// The name of the park the demo data describes.
@@ -168,9 +167,74 @@ pub enum Error {
     /// A batch did not match its contract's schema (a bug in the generator).
     #[error("demo park batch: {0}")]
     Arrow(#[from] ArrowError),
-    /// A data file of names and words does not parse.
-    #[error("demo park data: {0}")]
-    Data(#[from] DataError),
+
+    // The data files of names and words (`data/*.tsv`), each error naming the file.
+    /// A file has no header or no rows.
+    #[error("data file {file} has no rows")]
+    EmptyDataFile {
+        /// The data file.
+        file: &'static str,
+    },
+    /// A row has more cells than the header has columns.
+    #[error(
+        "data file {file}, line {line}: {found} cells, but the header names {expected} columns"
+    )]
+    DataRowLength {
+        /// The data file.
+        file: &'static str,
+        /// The line, from 1.
+        line: usize,
+        /// Columns in the header.
+        expected: usize,
+        /// Cells in the row.
+        found: usize,
+    },
+    /// The header lacks a column the generator reads.
+    #[error("data file {file} has no column '{column}'")]
+    MissingDataColumn {
+        /// The data file.
+        file: &'static str,
+        /// The column.
+        column: &'static str,
+    },
+    /// A cell does not hold what its column should.
+    #[error("data file {file}, line {line}, column {column}: '{value}' is not {expected}")]
+    BadDataValue {
+        /// The data file.
+        file: &'static str,
+        /// The line, from 1.
+        line: usize,
+        /// The column.
+        column: &'static str,
+        /// The cell.
+        value: String,
+        /// What the column holds.
+        expected: &'static str,
+    },
+    /// A cell names an industry, scenario or other key that its table does not define.
+    #[error(
+        "data file {file}, line {line}, column {column}: '{value}' is not defined in {defined_in}"
+    )]
+    UnknownDataReference {
+        /// The data file.
+        file: &'static str,
+        /// The line, from 1.
+        line: usize,
+        /// The column.
+        column: &'static str,
+        /// The cell.
+        value: String,
+        /// The file that should define it.
+        defined_in: &'static str,
+    },
+    /// A row the generator relies on is missing.
+    #[error("data file {file} has no row for '{key}'")]
+    MissingDataRow {
+        /// The data file.
+        file: &'static str,
+        /// The key of the row.
+        key: &'static str,
+    },
 }
 
 /// The result of the demo park's functions.

@@ -1,8 +1,9 @@
 //! The kinds of service providers in the catalog: what their names say they do and the
 //! scenarios they serve (`data/provider_kinds.tsv`).
 
+use crate::Result;
 use crate::catalog_text::Scenario;
-use crate::tables::{DataError, Tsv};
+use crate::tables::Tsv;
 
 /// A kind of service provider: its business words and the scenarios it does.
 #[derive(Debug, PartialEq)]
@@ -20,7 +21,7 @@ pub(crate) struct ProviderKind {
 }
 
 /// Reads the kinds of providers; each does at least one scenario of `scenarios`.
-pub(crate) fn read(tsv: &Tsv, scenarios: &[Scenario]) -> Result<Vec<ProviderKind>, DataError> {
+pub(crate) fn read(tsv: &Tsv, scenarios: &[Scenario]) -> Result<Vec<ProviderKind>> {
     tsv.require(&[
         "business_zh",
         "business_en",
@@ -52,6 +53,7 @@ pub(crate) fn read(tsv: &Tsv, scenarios: &[Scenario]) -> Result<Vec<ProviderKind
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn a_kind_must_do_known_scenarios() {
@@ -62,7 +64,7 @@ mod tests {
         .expect("parses");
         let error = read(&tsv, &[]).expect_err("unknown scenario");
         assert!(
-            matches!(&error, DataError::UnknownReference { value, .. } if value == "mes"),
+            matches!(&error, Error::UnknownDataReference { value, .. } if value == "mes"),
             "{error}"
         );
     }

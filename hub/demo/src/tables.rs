@@ -2,14 +2,15 @@
 //!
 //! The files are embedded in the crate and read once, on first use, into [`Tables`]; a file
 //! that does not parse, or that refers to an industry or scenario no other file defines, is a
-//! [`DataError`] naming the file, line and column, never a panic. The order of rows matters:
+//! [`crate::Error`] naming the file, line and column, never a panic. The order of rows matters:
 //! the generators draw by position, so reordering a file changes the park a seed gives.
 
 mod tsv;
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 pub(crate) use self::tsv::{Row, Tsv};
+use crate::Result;
 use crate::catalog_text::{self, Scenario};
 use crate::company_names::{self, City, TradeNames};
 use crate::emissions::{self, Pollutant};
@@ -17,77 +18,6 @@ use crate::equipment::{self, EquipmentKind};
 use crate::industry_profiles::{self, IndustryProfile};
 use crate::industry_words::{self, IndustryWords};
 use crate::provider_kinds::{self, ProviderKind};
-
-/// Why the data files cannot be read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DataError {
-    /// A file has no header or no rows.
-    #[error("data file {file} has no rows")]
-    Empty {
-        /// The data file.
-        file: &'static str,
-    },
-    /// A row has more cells than the header has columns.
-    #[error(
-        "data file {file}, line {line}: {found} cells, but the header names {expected} columns"
-    )]
-    RowLength {
-        /// The data file.
-        file: &'static str,
-        /// The line, from 1.
-        line: usize,
-        /// Columns in the header.
-        expected: usize,
-        /// Cells in the row.
-        found: usize,
-    },
-    /// The header lacks a column the generator reads.
-    #[error("data file {file} has no column '{column}'")]
-    MissingColumn {
-        /// The data file.
-        file: &'static str,
-        /// The column.
-        column: &'static str,
-    },
-    /// A cell does not hold what its column should.
-    #[error("data file {file}, line {line}, column {column}: '{value}' is not {expected}")]
-    BadValue {
-        /// The data file.
-        file: &'static str,
-        /// The line, from 1.
-        line: usize,
-        /// The column.
-        column: &'static str,
-        /// The cell.
-        value: String,
-        /// What the column holds.
-        expected: &'static str,
-    },
-    /// A cell names an industry, scenario or other key that its table does not define.
-    #[error(
-        "data file {file}, line {line}, column {column}: '{value}' is not defined in {defined_in}"
-    )]
-    UnknownReference {
-        /// The data file.
-        file: &'static str,
-        /// The line, from 1.
-        line: usize,
-        /// The column.
-        column: &'static str,
-        /// The cell.
-        value: String,
-        /// The file that should define it.
-        defined_in: &'static str,
-    },
-    /// A row the generator relies on is missing.
-    #[error("data file {file} has no row for '{key}'")]
-    MissingRow {
-        /// The data file.
-        file: &'static str,
-        /// The key of the row.
-        key: &'static str,
-    },
-}
 
 /// Embeds a data file and names it after its path under `data/`.
 macro_rules! data_file {
@@ -97,7 +27,7 @@ macro_rules! data_file {
 }
 
 /// Parses one embedded data file.
-pub(crate) fn parse((file, text): (&'static str, &'static str)) -> Result<Tsv, DataError> {
+pub(crate) fn parse((file, text): (&'static str, &'static str)) -> Result<Tsv> {
     Tsv::parse(file, text)
 }
 
@@ -130,17 +60,22 @@ pub(crate) struct Tables {
     pub assessors: Vec<&'static str>,
 }
 
-/// The tables, read on first use.
-static TABLES: LazyLock<Result<Tables, DataError>> = LazyLock::new(Tables::read);
+/// The tables, kept once read.
+static TABLES: OnceLock<Tables> = OnceLock::new();
 
 impl Tables {
-    /// Returns the tables, reading the data files the first time.
-    pub(crate) fn get() -> Result<&'static Tables, DataError> {
-        TABLES.as_ref().map_err(Clone::clone)
+    /// Returns the tables, reading the data files the first time. A failed read is not kept:
+    /// the caller owns its error, and reading the embedded files again fails the same way.
+    pub(crate) fn get() -> Result<&'static Tables> {
+        if let Some(tables) = TABLES.get() {
+            return Ok(tables);
+        }
+        let tables = Tables::read()?;
+        Ok(TABLES.get_or_init(|| tables))
     }
 
     /// Reads and checks every data file.
-    pub(crate) fn read() -> Result<Tables, DataError> {
+    pub(crate) fn read() -> Result<Tables> {
         let industries = industry_profiles::read(
             &parse(data_file!("industries.tsv"))?,
             &parse(data_file!("industry_classes.tsv"))?,
@@ -214,7 +149,7 @@ impl Tables {
 }
 
 /// The cells of the one column of a list file.
-fn single_column(tsv: &Tsv, column: &'static str) -> Result<Vec<&'static str>, DataError> {
+fn single_column(tsv: &Tsv, column: &'static str) -> Result<Vec<&'static str>> {
     tsv.require(&[column])?;
     tsv.rows().map(|row| row.required(column)).collect()
 }
@@ -225,7 +160,7 @@ pub(crate) fn reference(
     column: &'static str,
     known: &[&str],
     defined_in: &'static str,
-) -> Result<&'static str, DataError> {
+) -> Result<&'static str> {
     let value = row.required(column)?;
     if known.contains(&value) {
         return Ok(value);

@@ -137,6 +137,10 @@ impl IntoResponse for ApiError {
 impl From<parkhub_queries::Error> for ApiError {
     fn from(error: parkhub_queries::Error) -> ApiError {
         use parkhub_queries::Error;
+        let error = match error {
+            Error::Catalog(error) => return (*error).into(),
+            other => other,
+        };
         match &error {
             Error::InvalidSql(_) => ApiError::bad_request("invalid_sql", error.to_string()),
             Error::ReadOnly { .. } => ApiError::bad_request("read_only", error.to_string()),
@@ -177,6 +181,10 @@ impl From<parkhub_queries::Error> for ApiError {
                 code: "resources_exhausted",
                 message: error.to_string(),
             },
+            Error::InvalidUscc { .. } => ApiError::bad_request("invalid_uscc", error.to_string()),
+            Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => {
+                ApiError::not_found(error.to_string())
+            }
             _ if error.is_client_error() => ApiError::bad_request("invalid_sql", error.to_string()),
             _ => ApiError::internal(&error),
         }
@@ -256,14 +264,140 @@ impl From<parkhub_connectors::Error> for ApiError {
     }
 }
 
-impl From<crate::services::ServiceError> for ApiError {
-    fn from(error: crate::services::ServiceError) -> ApiError {
-        use crate::services::ServiceError;
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> ApiError {
+        use crate::Error;
         match error {
-            ServiceError::Query(error) => error.into(),
-            ServiceError::Catalog(error) => error.into(),
-            ServiceError::Lake(error) => error.into(),
-            other => ApiError::internal(&other),
+            Error::Lake(error) => error.into(),
+            Error::Query(error) => error.into(),
+            Error::Catalog(error) => error.into(),
+            refused @ (Error::InvalidTokenName { .. }
+            | Error::UsccRequired
+            | Error::UsccNotAllowed { .. }
+            | Error::InvalidUscc { .. }) => {
+                ApiError::bad_request("invalid_token_request", refused.to_string())
+            }
+            refused @ Error::UnknownRole(_) => {
+                ApiError::bad_request("invalid_parameters", refused.to_string())
+            }
+            refused @ Error::UnknownEnterprise { .. } => {
+                ApiError::bad_request("unknown_enterprise", refused.to_string())
+            }
+            refused @ Error::DuplicateTokenName { .. } => {
+                ApiError::conflict("token_exists", refused.to_string())
+            }
+            refused @ Error::TokenAlreadyRevoked { .. } => {
+                ApiError::conflict("token_revoked", refused.to_string())
+            }
+            missing @ (Error::UnknownToken { .. } | Error::UnknownGrant { .. }) => {
+                ApiError::not_found(missing.to_string())
+            }
+            refused @ (Error::NoGrantTables
+            | Error::NotGrantable { .. }
+            | Error::BadGrantPurpose
+            | Error::GrantUntilInThePast { .. }) => {
+                ApiError::bad_request("invalid_grant", refused.to_string())
+            }
+            refused @ Error::NoGrantor(_) => ApiError::forbidden(refused.to_string()),
+            refused @ Error::NotYourGrant { .. } => ApiError {
+                status: StatusCode::FORBIDDEN,
+                code: "not_your_grant",
+                message: refused.to_string(),
+            },
+            refused @ Error::GrantAlreadyRevoked { .. } => {
+                ApiError::conflict("grant_revoked", refused.to_string())
+            }
+            // Paths, I/O and library details stay in the log; a DataFusion error here comes
+            // from a constant plan of the hub's own, not from the caller.
+            failed @ (Error::ConfigRead { .. }
+            | Error::ConfigParse { .. }
+            | Error::DataFusion(_)
+            | Error::StoreIo { .. }
+            | Error::StoreCorrupt { .. }
+            | Error::CorruptKey { .. }
+            | Error::Random(_)
+            | Error::EnterpriseLookup(_)
+            | Error::AuditWrite(_)
+            | Error::AuditBatch(_)
+            | Error::DemoNotEmpty { .. }
+            | Error::DemoGenerate(_)
+            | Error::DemoInterrupted(_)) => ApiError::internal(&failed),
         }
+    }
+}
+
+/// Runs a blocking call of the hub (file I/O under a lock, as the token and grant stores do)
+/// off the request threads; a panic in it is an internal error.
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(ApiError::from),
+        Err(error) => Err(ApiError::internal(&error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(error: impl Into<ApiError>) -> (StatusCode, &'static str, String) {
+        let answer = error.into();
+        (answer.status, answer.code, answer.message)
+    }
+
+    #[test]
+    fn the_hub_error_answers_a_status_and_code_per_cause() {
+        use crate::Error;
+        assert_eq!(
+            answer(Error::UnknownGrant { id: "g-1".into() }),
+            (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no grant has the id 'g-1'".to_string()
+            )
+        );
+        assert_eq!(
+            answer(Error::NotYourGrant { id: "g-1".into() }).1,
+            "not_your_grant"
+        );
+        assert_eq!(
+            answer(Error::TokenAlreadyRevoked { name: "a".into() }).0,
+            StatusCode::CONFLICT
+        );
+        let store = Error::StoreIo {
+            path: "/data/auth/tokens.json".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        assert_eq!(
+            answer(store),
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; see the server log".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn a_refused_match_request_is_a_client_error() {
+        use parkhub_queries::Error;
+        assert_eq!(
+            answer(Error::UnknownNeed("n-9".into())),
+            (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no need 'n-9' in the enterprise_needs table".to_string()
+            )
+        );
+        assert_eq!(
+            answer(Error::from(parkhub_catalog::Error::NothingToMatch)).1,
+            "invalid_parameters"
+        );
+        // Through the hub's error as well: the queries error keeps its status.
+        assert_eq!(
+            answer(crate::Error::Query(Error::UnknownEnterprise("91".into()))).0,
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -12,10 +12,10 @@ use axum::{Extension, Json};
 use parkhub_queries::policy::park_today;
 
 use crate::api::ApiError;
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, run_blocking};
 use crate::auth::Principal;
 use crate::auth::audit::AuditNote;
-use crate::auth::grants::{GrantError, GrantRecord, NewGrant};
+use crate::auth::grants::{GrantRecord, NewGrant};
 use crate::server::AppState;
 
 /// Lists the grants the caller gave or was given (an admin: every grant), revoked and expired
@@ -35,7 +35,7 @@ pub async fn list(
     Extension(caller): Extension<Principal>,
 ) -> Result<Json<Vec<GrantRecord>>, ApiError> {
     let grants = Arc::clone(&state.auth.grants);
-    let listed = blocking(move || grants.list()).await?;
+    let listed = run_blocking(move || grants.list()).await?;
     Ok(Json(
         listed
             .into_iter()
@@ -72,13 +72,9 @@ pub async fn create(
     let Json(request) = request
         .map_err(|rejection| ApiError::bad_request("invalid_grant", rejection.body_text()))?;
     let grants = Arc::clone(&state.auth.grants);
-    let contracts = state
-        .services
-        .ingestor
-        .contracts()
-        .map_err(|error| ApiError::internal(&error))?;
+    let contracts = state.services.ingestor.contracts()?;
     let by = caller.clone();
-    let given = blocking(move || grants.give(&by, request, &contracts, park_today())).await?;
+    let given = run_blocking(move || grants.give(&by, request, &contracts, park_today())).await?;
     tracing::info!(id = %given.id, from = %given.from, to = %given.to, "grant given");
     let note = AuditNote {
         statement: Some(format!(
@@ -118,7 +114,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let grants = Arc::clone(&state.auth.grants);
-    let revoked = blocking(move || grants.revoke(&caller, &id)).await?;
+    let revoked = run_blocking(move || grants.revoke(&caller, &id)).await?;
     let note = AuditNote {
         statement: Some(format!("grant revoke {}", revoked.id)),
         tables: Some(revoked.tables.join(",")),
@@ -127,33 +123,4 @@ pub async fn revoke(
     let mut response = Json(revoked).into_response();
     response.extensions_mut().insert(note);
     Ok(response)
-}
-
-/// Runs a grant store call (file I/O under a lock) off the request threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, GrantError> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(error) => Err(ApiError::internal(&error)),
-    }
-}
-
-impl From<GrantError> for ApiError {
-    fn from(error: GrantError) -> ApiError {
-        match &error {
-            GrantError::UnknownGrant { .. } => ApiError::not_found(error.to_string()),
-            GrantError::NotYours { .. } => ApiError {
-                status: StatusCode::FORBIDDEN,
-                code: "not_your_grant",
-                message: error.to_string(),
-            },
-            GrantError::AlreadyRevoked { .. } => {
-                ApiError::conflict("grant_revoked", error.to_string())
-            }
-            GrantError::NoGrantor(_) => ApiError::forbidden(error.to_string()),
-            GrantError::Store(_) => ApiError::internal(&error),
-            _ => ApiError::bad_request("invalid_grant", error.to_string()),
-        }
-    }
 }

@@ -35,11 +35,7 @@ pub struct HealthStatus {
     )
 )]
 pub async fn health(State(state): State<AppState>) -> Result<Json<HealthStatus>, ApiError> {
-    let tables = state
-        .services
-        .lake
-        .existing_tables()
-        .map_err(|error| ApiError::internal(&error))?;
+    let tables = state.services.lake.existing_tables()?;
     Ok(Json(HealthStatus {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),

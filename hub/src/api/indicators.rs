@@ -101,10 +101,7 @@ async fn plan_and_answer(
     let answer_format = AnswerFormat::negotiate(headers)?;
     let recorder = QueryRecorder::new(state, "indicator", started);
     let engine = &caller.engine;
-    let indicator = engine
-        .indicators()
-        .get(name)
-        .map_err(|error| ApiError::not_found(error.to_string()))?;
+    let indicator = engine.indicators().get(name)?;
     let params: BTreeMap<String, String> = params.into_iter().collect();
     let frame = match run_indicator(engine, indicator, &params).await {
         Ok(frame) => frame,

@@ -272,7 +272,7 @@ pub async fn report(
             Ok(Json(report))
         }
         Ok(_) => Err(ApiError::not_found(format!("no batch '{batch_id}'"))),
-        Err(error) => Err(ApiError::internal(&error)),
+        Err(error) => Err(error.into()),
     }
 }
 

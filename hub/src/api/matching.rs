@@ -10,28 +10,10 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::api::error::ErrorBody;
 use parkhub_catalog::{MatchRequest, MatchResults};
-use parkhub_queries::matching::{self, MatchError};
+use parkhub_queries::matching;
 
 use crate::auth::caller::Caller;
 use crate::server::AppState;
-
-impl From<MatchError> for ApiError {
-    fn from(error: MatchError) -> ApiError {
-        match error {
-            MatchError::InvalidUscc { .. } => {
-                ApiError::bad_request("invalid_uscc", error.to_string())
-            }
-            MatchError::UnknownEnterprise(_) | MatchError::UnknownNeed(_) => {
-                ApiError::not_found(error.to_string())
-            }
-            MatchError::Catalog(error) => error.into(),
-            MatchError::Query(error) => (*error).into(),
-            MatchError::DataFusion(_) | MatchError::Lake(_) | MatchError::Background(_) => {
-                ApiError::internal(&error)
-            }
-        }
-    }
-}
 
 /// Matches service offerings to an enterprise and/or a need.
 ///

@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, run_blocking};
 use crate::auth::audit::AuditNote;
 use crate::auth::store::{NewToken, TokenInfo};
-use crate::auth::{AuthError, Principal, Role, TokenStore, bootstrap};
+use crate::auth::{Principal, Role, TokenStore, bootstrap};
 use crate::server::AppState;
 
 /// The body of `POST /api/tokens`.
@@ -59,7 +59,7 @@ pub struct CreatedToken {
 )]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<TokenInfo>>, ApiError> {
     let tokens = Arc::clone(&state.auth.tokens);
-    let listed = blocking(move || tokens.list()).await?;
+    let listed = run_blocking(move || tokens.list()).await?;
     Ok(Json(listed))
 }
 
@@ -101,7 +101,7 @@ pub async fn create(
         expires_on: request.expires_on,
     };
     let tokens = Arc::clone(&state.auth.tokens);
-    let (token, info) = blocking(move || tokens.create(new)).await?;
+    let (token, info) = run_blocking(move || tokens.create(new)).await?;
     tracing::info!(name = %info.name, role = %info.role, by = %caller.name, "token created");
     let note = AuditNote {
         statement: Some(format!("token create {} --role {}", info.name, info.role)),
@@ -132,7 +132,7 @@ pub async fn revoke(
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
     let tokens: Arc<TokenStore> = Arc::clone(&state.auth.tokens);
-    let revoked = blocking(move || tokens.revoke(&name)).await?;
+    let revoked = run_blocking(move || tokens.revoke(&name)).await?;
     let note = AuditNote {
         statement: Some(format!("token revoke {}", revoked.name)),
         ..AuditNote::default()
@@ -140,39 +140,4 @@ pub async fn revoke(
     let mut response = Json(revoked).into_response();
     response.extensions_mut().insert(note);
     Ok(response)
-}
-
-/// Runs a token store call (file I/O under a lock) off the request threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(error) => Err(ApiError::internal(&error)),
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(error: AuthError) -> ApiError {
-        match &error {
-            AuthError::InvalidName { .. }
-            | AuthError::UsccRequired
-            | AuthError::UsccNotAllowed { .. }
-            | AuthError::InvalidUscc { .. } => {
-                ApiError::bad_request("invalid_token_request", error.to_string())
-            }
-            AuthError::UnknownEnterprise { .. } => {
-                ApiError::bad_request("unknown_enterprise", error.to_string())
-            }
-            AuthError::DuplicateName { .. } => {
-                ApiError::conflict("token_exists", error.to_string())
-            }
-            AuthError::AlreadyRevoked { .. } => {
-                ApiError::conflict("token_revoked", error.to_string())
-            }
-            AuthError::UnknownToken { .. } => ApiError::not_found(error.to_string()),
-            // Paths and I/O details stay in the log.
-            _ => ApiError::internal(&error),
-        }
-    }
 }

@@ -19,7 +19,8 @@ use parkhub_connectors::{BatchIdentity, Lake, TableContract};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, mpsc};
 
-use crate::auth::{AuthError, Principal, Role};
+use crate::auth::{Principal, Role};
+use crate::{Error, Result};
 
 /// Rows written at once, at most; a full batch is written without waiting for the tick.
 pub const BATCH_ROWS: usize = 500;
@@ -141,8 +142,8 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Starts the writer task over `lake` on the current runtime.
-    pub fn start(lake: Arc<Lake>) -> Result<AuditLog, AuthError> {
-        let contract = system_contract(AUDIT_TABLE)?;
+    pub fn start(lake: Arc<Lake>) -> Result<AuditLog> {
+        let contract = system_contract(AUDIT_TABLE).map_err(Error::AuditWrite)?;
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let closing = Arc::new(Notify::new());
         let task = tokio::spawn(run_writer(lake, contract, receiver, Arc::clone(&closing)));
@@ -179,8 +180,8 @@ impl AuditLog {
 
 /// Writes `records` to `_audit` now, as one commit: for the command line, which has no
 /// background writer.
-pub async fn write_now(lake: &Lake, records: &[AuditRecord]) -> Result<(), AuthError> {
-    let contract = system_contract(AUDIT_TABLE)?;
+pub async fn write_now(lake: &Lake, records: &[AuditRecord]) -> Result<()> {
+    let contract = system_contract(AUDIT_TABLE).map_err(Error::AuditWrite)?;
     write_records(lake, &contract, records).await
 }
 
@@ -250,7 +251,7 @@ async fn write_records(
     lake: &Lake,
     contract: &TableContract,
     records: &[AuditRecord],
-) -> Result<(), AuthError> {
+) -> Result<()> {
     if records.is_empty() {
         return Ok(());
     }
@@ -266,14 +267,12 @@ async fn write_records(
         Arc::new(MemoryBatches::new(contract.data_schema(), vec![batch])),
         &identity,
     )
-    .await?;
+    .await
+    .map_err(Error::AuditWrite)?;
     Ok(())
 }
 
-fn audit_batch(
-    contract: &TableContract,
-    records: &[AuditRecord],
-) -> Result<RecordBatch, AuthError> {
+fn audit_batch(contract: &TableContract, records: &[AuditRecord]) -> Result<RecordBatch> {
     let text = |value: fn(&AuditRecord) -> Option<&str>| -> ArrayRef {
         Arc::new(records.iter().map(value).collect::<StringArray>())
     };
@@ -302,7 +301,7 @@ fn audit_batch(
         text(|record| record.request_id.as_deref()),
         number(|record| record.duration_ms),
     ];
-    Ok(RecordBatch::try_new(contract.data_schema(), columns)?)
+    RecordBatch::try_new(contract.data_schema(), columns).map_err(Error::AuditBatch)
 }
 
 #[cfg(test)]

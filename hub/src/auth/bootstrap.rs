@@ -5,8 +5,9 @@ use datafusion::prelude::{col, lit};
 use parkhub_connectors::uscc;
 
 use crate::auth::store::{NewToken, TokenInfo};
-use crate::auth::{AuthError, Role, TokenStore};
+use crate::auth::{Role, TokenStore};
 use crate::services::Services;
+use crate::{Error, Result};
 
 /// The name of the admin token `serve` creates in a data directory that has no token yet.
 pub const FIRST_ADMIN_NAME: &str = "admin";
@@ -24,20 +25,31 @@ pub struct IssuedToken {
 
 /// Checks that `code` is a valid USCC of an enterprise in the `enterprises` table, and returns
 /// it as the registry spells it (upper case).
-pub async fn check_enterprise(services: &Services, code: &str) -> Result<String, AuthError> {
+pub async fn check_enterprise(services: &Services, code: &str) -> Result<String> {
     let code = code.trim().to_ascii_uppercase();
-    uscc::validate(&code).map_err(|source| AuthError::InvalidUscc {
+    uscc::validate(&code).map_err(|source| Error::InvalidUscc {
         uscc: code.clone(),
         source,
     })?;
+    if !is_registered(services, &code)
+        .await
+        .map_err(Error::EnterpriseLookup)?
+    {
+        return Err(Error::UnknownEnterprise { uscc: code });
+    }
+    Ok(code)
+}
+
+/// Whether the `enterprises` table has a row of this USCC (no table: none has).
+async fn is_registered(services: &Services, code: &str) -> parkhub_queries::Result<bool> {
     if services.lake.load_table("enterprises").await?.is_none() {
-        return Err(AuthError::UnknownEnterprise { uscc: code });
+        return Ok(false);
     }
     let frame = services
         .engine
         .plan("SELECT uscc FROM enterprises")
         .await?
-        .filter(col("uscc").eq(lit(code.as_str())))?
+        .filter(col("uscc").eq(lit(code)))?
         .limit(0, Some(1))?;
     let found: usize = services
         .engine
@@ -47,16 +59,13 @@ pub async fn check_enterprise(services: &Services, code: &str) -> Result<String,
         .iter()
         .map(|batch| batch.num_rows())
         .sum();
-    if found == 0 {
-        return Err(AuthError::UnknownEnterprise { uscc: code });
-    }
-    Ok(code)
+    Ok(found > 0)
 }
 
 /// Creates an admin token named [`FIRST_ADMIN_NAME`] when the store holds no token at all,
 /// and returns it; `None` when tokens exist (revoked ones count: a store whose tokens were all
 /// revoked was emptied on purpose).
-pub fn ensure_first_admin(tokens: &TokenStore) -> Result<Option<IssuedToken>, AuthError> {
+pub fn ensure_first_admin(tokens: &TokenStore) -> Result<Option<IssuedToken>> {
     if !tokens.is_empty()? {
         return Ok(None);
     }
@@ -75,14 +84,16 @@ pub fn ensure_first_admin(tokens: &TokenStore) -> Result<Option<IssuedToken>, Au
 pub async fn ensure_demo_tokens(
     services: &Services,
     tokens: &TokenStore,
-) -> Result<Vec<IssuedToken>, AuthError> {
+) -> Result<Vec<IssuedToken>> {
     if tokens
         .get(&format!("{DEMO_PREFIX}{}", Role::Admin))?
         .is_some()
     {
         return Ok(Vec::new());
     }
-    let enterprise = first_enterprise(services).await?;
+    let enterprise = first_enterprise(services)
+        .await
+        .map_err(Error::EnterpriseLookup)?;
     let mut issued = Vec::new();
     for role in Role::ALL {
         let uscc = match role {
@@ -103,7 +114,8 @@ pub async fn ensure_demo_tokens(
     Ok(issued)
 }
 
-async fn first_enterprise(services: &Services) -> Result<Option<String>, AuthError> {
+/// Returns the first USCC of the `enterprises` table, if it has a row.
+async fn first_enterprise(services: &Services) -> parkhub_queries::Result<Option<String>> {
     use datafusion::arrow::array::{Array as _, AsArray as _};
     if services.lake.load_table("enterprises").await?.is_none() {
         return Ok(None);

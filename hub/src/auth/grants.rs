@@ -15,9 +15,10 @@ use parkhub_connectors::Contracts;
 use parkhub_queries::policy::{Grant, GrantTarget, Grants, OwnerKey, Role, rules::owner_key};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Principal;
 use crate::auth::private_file::{self, FileStamp};
 use crate::auth::store::AUTH_FOLDER;
-use crate::auth::{AuthError, Principal};
+use crate::{Error, Result};
 
 /// The grant file.
 pub const GRANTS_FILE: &str = "grants.json";
@@ -25,73 +26,6 @@ pub const GRANTS_FILE: &str = "grants.json";
 pub const LOCK_FILE: &str = "grants.lock";
 /// The longest purpose kept.
 pub const MAX_PURPOSE_CHARS: usize = 500;
-
-type Result<T, E = GrantError> = std::result::Result<T, E>;
-
-/// What is wrong with a grant asked for, or with the store.
-#[derive(Debug, thiserror::Error)]
-pub enum GrantError {
-    /// The store's file cannot be read or written (boxed: an [`AuthError`] is large).
-    #[error(transparent)]
-    Store(Box<AuthError>),
-    /// A grant names no table.
-    #[error("a grant names at least one table in 'tables'")]
-    NoTables,
-    /// A table that does not exist or whose rows belong to no enterprise.
-    #[error(
-        "'{table}' cannot be granted: only lake tables whose rows belong to an enterprise can \
-         (for example energy_readings, production_monthly, equipment)"
-    )]
-    NotGrantable {
-        /// The table named.
-        table: String,
-    },
-    /// An empty or too long purpose.
-    #[error("a grant says what it is for in 'purpose' (1 to {MAX_PURPOSE_CHARS} characters)")]
-    BadPurpose,
-    /// A grant whose last day has passed.
-    #[error("'until' ({until}) is in the past; a grant lasts until a day from today ({today}) on")]
-    UntilInThePast {
-        /// The day given.
-        until: NaiveDate,
-        /// Today, park time.
-        today: NaiveDate,
-    },
-    /// Who grants: only an enterprise grants its rows.
-    #[error("only an enterprise grants access to its rows; {0}")]
-    NoGrantor(String),
-    /// No grant of that id.
-    #[error("no grant has the id '{id}'")]
-    UnknownGrant {
-        /// The id given.
-        id: String,
-    },
-    /// A grant of another enterprise.
-    #[error("the grant '{id}' was given by another enterprise; only it or an admin revokes it")]
-    NotYours {
-        /// The id given.
-        id: String,
-    },
-    /// A grant revoked before.
-    #[error("the grant '{id}' is revoked already")]
-    AlreadyRevoked {
-        /// The id given.
-        id: String,
-    },
-}
-
-impl From<AuthError> for GrantError {
-    fn from(error: AuthError) -> GrantError {
-        GrantError::Store(Box::new(error))
-    }
-}
-
-impl GrantError {
-    /// Returns true when the caller asked for something wrong (not the store failing).
-    pub fn is_client_error(&self) -> bool {
-        !matches!(self, GrantError::Store(_))
-    }
-}
 
 /// A grant as the store keeps it: the grant and who gave and revoked it when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -221,24 +155,24 @@ impl GrantStore {
             (Role::Enterprise, Some(own), None) => own.clone(),
             (Role::Enterprise, Some(own), Some(given)) if given == *own => given,
             (Role::Enterprise, _, Some(_)) => {
-                return Err(GrantError::NoGrantor(
+                return Err(Error::NoGrantor(
                     "an enterprise grants its own rows, not another's ('from')".into(),
                 ));
             }
             (Role::Admin, _, Some(given)) => given,
             (Role::Admin, _, None) => {
-                return Err(GrantError::NoGrantor(
+                return Err(Error::NoGrantor(
                     "an admin names the granting enterprise's USCC ('from', or --from)".into(),
                 ));
             }
             (role, _, _) => {
-                return Err(GrantError::NoGrantor(format!(
+                return Err(Error::NoGrantor(format!(
                     "a {role} token has no rows to grant"
                 )));
             }
         };
         if new.tables.is_empty() {
-            return Err(GrantError::NoTables);
+            return Err(Error::NoGrantTables);
         }
         let mut tables: Vec<String> = Vec::new();
         for table in new.tables {
@@ -246,7 +180,7 @@ impl GrantStore {
                 && contracts.get(&table).is_ok()
                 && owner_key(&table, contracts) != OwnerKey::Unowned;
             if !grantable {
-                return Err(GrantError::NotGrantable { table });
+                return Err(Error::NotGrantable { table });
             }
             if !tables.contains(&table) {
                 tables.push(table);
@@ -254,10 +188,10 @@ impl GrantStore {
         }
         let purpose = new.purpose.trim().to_string();
         if purpose.is_empty() || purpose.chars().count() > MAX_PURPOSE_CHARS {
-            return Err(GrantError::BadPurpose);
+            return Err(Error::BadGrantPurpose);
         }
         if new.until < today {
-            return Err(GrantError::UntilInThePast {
+            return Err(Error::GrantUntilInThePast {
                 until: new.until,
                 today,
             });
@@ -295,18 +229,18 @@ impl GrantStore {
                 .grants
                 .iter_mut()
                 .find(|grant| grant.id == id)
-                .ok_or_else(|| GrantError::UnknownGrant { id: id.to_string() })?;
+                .ok_or_else(|| Error::UnknownGrant { id: id.to_string() })?;
             let is_grantor = by.uscc.as_deref() == Some(grant.from.as_str());
             if !(is_grantor || by.role == Role::Admin) {
                 // Whoever is not the grantor is not told more about the grant.
                 return Err(if grant.is_visible_to(by) {
-                    GrantError::NotYours { id: id.to_string() }
+                    Error::NotYourGrant { id: id.to_string() }
                 } else {
-                    GrantError::UnknownGrant { id: id.to_string() }
+                    Error::UnknownGrant { id: id.to_string() }
                 });
             }
             if grant.revoked_at.is_some() {
-                return Err(GrantError::AlreadyRevoked { id: id.to_string() });
+                return Err(Error::GrantAlreadyRevoked { id: id.to_string() });
             }
             grant.revoked_at = Some(Utc::now());
             grant.revoked_by = Some(by.name.clone());
@@ -414,7 +348,7 @@ mod tests {
         let other = Principal::enterprise("other", OTHER);
         assert!(matches!(
             server.revoke(&other, &given.id),
-            Err(GrantError::UnknownGrant { .. })
+            Err(Error::UnknownGrant { .. })
         ));
         server.revoke(&acme, &given.id).expect("revoked");
         assert!(cli.current().0.is_empty());
@@ -424,7 +358,7 @@ mod tests {
         );
         assert!(matches!(
             cli.revoke(&acme, &given.id),
-            Err(GrantError::AlreadyRevoked { .. })
+            Err(Error::GrantAlreadyRevoked { .. })
         ));
     }
 
@@ -442,7 +376,7 @@ mod tests {
         };
         assert!(matches!(
             refused(&acme, new_grant(&[], "2027-01-01")),
-            GrantError::NoTables
+            Error::NoGrantTables
         ));
         for table in [
             "_audit",
@@ -452,27 +386,24 @@ mod tests {
         ] {
             assert!(matches!(
                 refused(&acme, new_grant(&[table], "2027-01-01")),
-                GrantError::NotGrantable { .. }
+                Error::NotGrantable { .. }
             ));
         }
         assert!(matches!(
             refused(&acme, new_grant(&["equipment"], "2026-12-02")),
-            GrantError::UntilInThePast { .. }
+            Error::GrantUntilInThePast { .. }
         ));
         let mut someone_elses = new_grant(&["equipment"], "2027-01-01");
         someone_elses.from = Some(OTHER.into());
-        assert!(matches!(
-            refused(&acme, someone_elses),
-            GrantError::NoGrantor(_)
-        ));
+        assert!(matches!(refused(&acme, someone_elses), Error::NoGrantor(_)));
         let committee = Principal::new("board", Role::Committee, None).expect("principal");
         assert!(matches!(
             refused(&committee, new_grant(&["equipment"], "2027-01-01")),
-            GrantError::NoGrantor(_)
+            Error::NoGrantor(_)
         ));
         let mut blank = new_grant(&["equipment"], "2027-01-01");
         blank.purpose = "  ".into();
-        assert!(matches!(refused(&acme, blank), GrantError::BadPurpose));
+        assert!(matches!(refused(&acme, blank), Error::BadGrantPurpose));
         assert!(store.list().expect("list").is_empty());
     }
 }

@@ -11,9 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::auth::AuthError;
-
-type Result<T, E = AuthError> = std::result::Result<T, E>;
+use crate::{Error, Result};
 
 /// What identifies one version of a file: every write renames a new file over it, so its inode
 /// changes even when its length and time do not.
@@ -25,8 +23,8 @@ pub struct FileStamp {
 }
 
 /// Returns a closure that names `path` in an I/O error.
-pub fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuthError + '_ {
-    move |source| AuthError::Io {
+pub fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::StoreIo {
         path: path.to_path_buf(),
         source,
     }
@@ -87,7 +85,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     written.map_err(|source| {
         let _ = std::fs::remove_file(&temporary);
-        AuthError::Io {
+        Error::StoreIo {
             path: path.to_path_buf(),
             source,
         }
@@ -96,7 +94,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes `value` to `path` as pretty JSON, atomically and privately.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut text = serde_json::to_vec_pretty(value).map_err(|source| AuthError::Corrupt {
+    let mut text = serde_json::to_vec_pretty(value).map_err(|source| Error::StoreCorrupt {
         path: path.to_path_buf(),
         source,
     })?;
@@ -107,12 +105,12 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 /// Reads the JSON of `path`; a missing file reads as the default value.
 pub fn read_json<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| AuthError::Corrupt {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| Error::StoreCorrupt {
             path: path.to_path_buf(),
             source,
         }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(source) => Err(AuthError::Io {
+        Err(source) => Err(Error::StoreIo {
             path: path.to_path_buf(),
             source,
         }),
@@ -134,7 +132,7 @@ pub fn stamp_of(path: &Path) -> Result<Option<FileStamp>> {
             }))
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(AuthError::Io {
+        Err(source) => Err(Error::StoreIo {
             path: path.to_path_buf(),
             source,
         }),

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::private_file::{self, FileStamp};
 use crate::auth::secret::{self, HashKey};
-use crate::auth::{AuthError, Principal, Role};
+use crate::auth::{Principal, Role};
+use crate::{Error, Result};
 
 /// Folder of the token store inside the data directory.
 pub const AUTH_FOLDER: &str = "auth";
@@ -34,8 +35,6 @@ pub const KEY_FILE: &str = "secret.key";
 pub const LOCK_FILE: &str = "tokens.lock";
 /// How often, at most, a token's last use is written.
 pub const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
-type Result<T, E = AuthError> = std::result::Result<T, E>;
 
 /// What `token list` shows of a token: everything but its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -218,9 +217,9 @@ impl TokenStore {
     pub fn create(&self, new: NewToken) -> Result<(String, TokenInfo)> {
         check_name(&new.name)?;
         match (new.role, &new.uscc) {
-            (Role::Enterprise, None) => return Err(AuthError::UsccRequired),
+            (Role::Enterprise, None) => return Err(Error::UsccRequired),
             (role, Some(_)) if role != Role::Enterprise => {
-                return Err(AuthError::UsccNotAllowed { role });
+                return Err(Error::UsccNotAllowed { role });
             }
             _ => {}
         }
@@ -238,7 +237,7 @@ impl TokenStore {
         let created = info.clone();
         self.update(move |file| {
             if file.tokens.iter().any(|token| token.info.name == info.name) {
-                return Err(AuthError::DuplicateName { name: info.name });
+                return Err(Error::DuplicateTokenName { name: info.name });
             }
             file.tokens.push(StoredToken { info, hash });
             Ok(())
@@ -281,11 +280,11 @@ impl TokenStore {
                 .tokens
                 .iter_mut()
                 .find(|token| token.info.name == name)
-                .ok_or_else(|| AuthError::UnknownToken {
+                .ok_or_else(|| Error::UnknownToken {
                     name: name.to_string(),
                 })?;
             if token.info.revoked_at.is_some() {
-                return Err(AuthError::AlreadyRevoked {
+                return Err(Error::TokenAlreadyRevoked {
                     name: name.to_string(),
                 });
             }
@@ -395,7 +394,7 @@ fn check_name(name: &str) -> Result<()> {
     ];
     if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) || reserved.contains(&name)
     {
-        return Err(AuthError::InvalidName {
+        return Err(Error::InvalidTokenName {
             name: name.to_string(),
         });
     }
@@ -407,13 +406,13 @@ fn check_name(name: &str) -> Result<()> {
 fn load_or_create_key(path: &Path) -> Result<HashKey> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            return HashKey::from_hex(&text).ok_or_else(|| AuthError::CorruptKey {
+            return HashKey::from_hex(&text).ok_or_else(|| Error::CorruptKey {
                 path: path.to_path_buf(),
             });
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(source) => {
-            return Err(AuthError::Io {
+            return Err(Error::StoreIo {
                 path: path.to_path_buf(),
                 source,
             });
@@ -501,11 +500,11 @@ mod tests {
         );
         assert!(matches!(
             cli.revoke("centre-1"),
-            Err(AuthError::AlreadyRevoked { .. })
+            Err(Error::TokenAlreadyRevoked { .. })
         ));
         assert!(matches!(
             cli.revoke("nobody"),
-            Err(AuthError::UnknownToken { .. })
+            Err(Error::UnknownToken { .. })
         ));
         // Revoked tokens are listed and keep their names.
         let listed = server.list().expect("lists");
@@ -513,7 +512,7 @@ mod tests {
         assert_eq!(listed[0].state(Utc::now()), "revoked");
         assert!(matches!(
             cli.create(new_token("centre-1", Role::Centre)),
-            Err(AuthError::DuplicateName { .. })
+            Err(Error::DuplicateTokenName { .. })
         ));
     }
 
@@ -548,20 +547,20 @@ mod tests {
             assert!(
                 matches!(
                     store.create(new_token(bad, Role::Admin)),
-                    Err(AuthError::InvalidName { .. })
+                    Err(Error::InvalidTokenName { .. })
                 ),
                 "{bad}"
             );
         }
         assert!(matches!(
             store.create(new_token("firm", Role::Enterprise)),
-            Err(AuthError::UsccRequired)
+            Err(Error::UsccRequired)
         ));
         let mut with_uscc = new_token("committee", Role::Committee);
         with_uscc.uscc = Some("91320500MA1XXXXX0X".into());
         assert!(matches!(
             store.create(with_uscc),
-            Err(AuthError::UsccNotAllowed {
+            Err(Error::UsccNotAllowed {
                 role: Role::Committee
             })
         ));

@@ -161,7 +161,7 @@ fn unknown_indicator_lists_the_indicators() {
         "{message}"
     );
     assert!(message.contains("energy_intensity"), "{message}");
-    assert!(crate::Error::from(error).is_client_error());
+    assert!(error.is_client_error());
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn parameters_are_checked_and_typed() {
         error.to_string(),
         "unknown parameter 'limt' for indicator 'top_energy_consumers'; its parameters are: from, to, limit, key_industry, zone"
     );
-    assert!(crate::Error::from(error).is_client_error());
+    assert!(error.is_client_error());
 
     let error = indicator
         .param_values(&params(&[("limit", "ten")]))
@@ -194,7 +194,7 @@ fn parameters_are_checked_and_typed() {
         ),
         "{error}"
     );
-    assert!(crate::Error::from(error).is_client_error());
+    assert!(error.is_client_error());
 
     let values = indicator
         .param_values(&params(&[("from", "2024-02"), ("limit", " 3 ")]))

@@ -15,8 +15,8 @@ use parkhub_catalog::matching::{EnterpriseProfile, Need, TrackRecord};
 use parkhub_catalog::{CatalogEntry, EntryKind, entries_from_batches};
 use serde_json::{Map, Value};
 
-use super::MatchError;
 use crate::engine::QueryEngine;
+use crate::{Error, Result};
 
 /// Runs one constant statement over `table` with `params` bound to its placeholders; an
 /// absent table gives no batches.
@@ -25,7 +25,7 @@ async fn read(
     table: &str,
     sql: &str,
     params: Vec<ScalarValue>,
-) -> Result<Vec<RecordBatch>, MatchError> {
+) -> Result<Vec<RecordBatch>> {
     if !engine
         .lake()
         .existing_tables()?
@@ -37,8 +37,9 @@ async fn read(
     let frame = engine
         .plan(sql)
         .await?
-        .with_param_values(ParamValues::from(params))?;
-    Ok(engine.execute(frame)?.collect().await?)
+        .with_param_values(ParamValues::from(params))
+        .map_err(Error::BindParameters)?;
+    engine.execute(frame)?.collect().await
 }
 
 /// Returns the rows of `batches` as JSON objects.
@@ -78,10 +79,7 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// Returns the enterprise with this USCC and its latest maturity level, if it is registered.
-pub async fn enterprise(
-    engine: &QueryEngine,
-    uscc: &str,
-) -> Result<Option<EnterpriseProfile>, MatchError> {
+pub async fn enterprise(engine: &QueryEngine, uscc: &str) -> Result<Option<EnterpriseProfile>> {
     let batches = read(
         engine,
         "enterprises",
@@ -119,7 +117,7 @@ pub async fn enterprise(
 }
 
 /// Returns the need with this id, if the lake has it.
-pub async fn need(engine: &QueryEngine, need_id: &str) -> Result<Option<Need>, MatchError> {
+pub async fn need(engine: &QueryEngine, need_id: &str) -> Result<Option<Need>> {
     let batches = read(
         engine,
         "enterprise_needs",
@@ -143,7 +141,7 @@ pub async fn need(engine: &QueryEngine, need_id: &str) -> Result<Option<Need>, M
 pub async fn offerings(
     engine: &QueryEngine,
     ids: &[String],
-) -> Result<HashMap<String, CatalogEntry>, MatchError> {
+) -> Result<HashMap<String, CatalogEntry>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -163,7 +161,7 @@ pub async fn offerings(
 pub async fn provider_names(
     engine: &QueryEngine,
     ids: &[String],
-) -> Result<HashMap<String, String>, MatchError> {
+) -> Result<HashMap<String, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -186,7 +184,7 @@ pub async fn track_records(
     engine: &QueryEngine,
     provider_ids: &[String],
     key_industry: Option<&str>,
-) -> Result<HashMap<String, TrackRecord>, MatchError> {
+) -> Result<HashMap<String, TrackRecord>> {
     if provider_ids.is_empty() {
         return Ok(HashMap::new());
     }

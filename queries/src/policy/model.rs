@@ -91,12 +91,12 @@ impl Principal {
         name: impl Into<String>,
         role: Role,
         uscc: Option<String>,
-    ) -> Result<Principal, PolicyError> {
+    ) -> crate::Result<Principal> {
         let name = name.into();
         match (role, &uscc) {
-            (Role::Enterprise, None) => Err(PolicyError::EnterpriseWithoutUscc { name }),
+            (Role::Enterprise, None) => Err(PolicyError::EnterpriseWithoutUscc { name }.into()),
             (Role::Admin | Role::Committee | Role::Centre, Some(_)) => {
-                Err(PolicyError::UsccOnNonEnterprise { name, role })
+                Err(PolicyError::UsccOnNonEnterprise { name, role }.into())
             }
             _ => Ok(Principal { name, role, uscc }),
         }

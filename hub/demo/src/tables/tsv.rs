@@ -5,7 +5,7 @@
 //! row are empty (editors strip trailing tabs). Lists inside a cell are separated by `;`.
 //! The cells borrow from the embedded file, so the tables built from them hold `&'static str`.
 
-use super::DataError;
+use crate::{Error, Result};
 
 /// A parsed data file.
 #[derive(Debug)]
@@ -17,21 +17,21 @@ pub(crate) struct Tsv {
 
 impl Tsv {
     /// Splits `text`, the content of the data file `file`, into its header and rows.
-    pub(crate) fn parse(file: &'static str, text: &'static str) -> Result<Tsv, DataError> {
+    pub(crate) fn parse(file: &'static str, text: &'static str) -> Result<Tsv> {
         let mut lines = text
             .lines()
             .enumerate()
             .map(|(number, line)| (number + 1, line.strip_suffix('\r').unwrap_or(line)))
             .filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'));
         let Some((_, header_line)) = lines.next() else {
-            return Err(DataError::Empty { file });
+            return Err(Error::EmptyDataFile { file });
         };
         let header: Vec<&'static str> = header_line.split('\t').collect();
         let mut rows = Vec::new();
         for (line, content) in lines {
             let cells: Vec<&'static str> = content.split('\t').collect();
             if cells.len() > header.len() {
-                return Err(DataError::RowLength {
+                return Err(Error::DataRowLength {
                     file,
                     line,
                     expected: header.len(),
@@ -41,7 +41,7 @@ impl Tsv {
             rows.push((line, cells));
         }
         if rows.is_empty() {
-            return Err(DataError::Empty { file });
+            return Err(Error::EmptyDataFile { file });
         }
         Ok(Tsv { file, header, rows })
     }
@@ -56,9 +56,9 @@ impl Tsv {
     }
 
     /// Checks that every column in `columns` is in the header.
-    pub(crate) fn require(&self, columns: &[&'static str]) -> Result<(), DataError> {
+    pub(crate) fn require(&self, columns: &[&'static str]) -> Result<()> {
         match columns.iter().find(|column| !self.header.contains(column)) {
-            Some(column) => Err(DataError::MissingColumn {
+            Some(column) => Err(Error::MissingDataColumn {
                 file: self.file,
                 column,
             }),
@@ -77,13 +77,13 @@ pub(crate) struct Row<'t> {
 
 impl Row<'_> {
     /// Returns the cell of `column` as it is written (empty when the row stops before it).
-    pub(crate) fn text(&self, column: &'static str) -> Result<&'static str, DataError> {
+    pub(crate) fn text(&self, column: &'static str) -> Result<&'static str> {
         let position = self
             .tsv
             .header
             .iter()
             .position(|name| *name == column)
-            .ok_or(DataError::MissingColumn {
+            .ok_or(Error::MissingDataColumn {
                 file: self.tsv.file,
                 column,
             })?;
@@ -91,7 +91,7 @@ impl Row<'_> {
     }
 
     /// Returns the cell of `column`, which must not be empty.
-    pub(crate) fn required(&self, column: &'static str) -> Result<&'static str, DataError> {
+    pub(crate) fn required(&self, column: &'static str) -> Result<&'static str> {
         let text = self.text(column)?;
         if text.is_empty() {
             return Err(self.bad(column, text, "a value"));
@@ -100,7 +100,7 @@ impl Row<'_> {
     }
 
     /// Returns the `;`-separated items of the cell of `column` (none for an empty cell).
-    pub(crate) fn list(&self, column: &'static str) -> Result<Vec<&'static str>, DataError> {
+    pub(crate) fn list(&self, column: &'static str) -> Result<Vec<&'static str>> {
         let text = self.text(column)?;
         if text.is_empty() {
             return Ok(Vec::new());
@@ -109,7 +109,7 @@ impl Row<'_> {
     }
 
     /// Returns the cell of `column` as a number.
-    pub(crate) fn number(&self, column: &'static str) -> Result<f64, DataError> {
+    pub(crate) fn number(&self, column: &'static str) -> Result<f64> {
         let text = self.text(column)?;
         text.parse::<f64>()
             .ok()
@@ -118,10 +118,7 @@ impl Row<'_> {
     }
 
     /// Returns the cell of `column` as `count` numbers separated by `;`.
-    pub(crate) fn numbers<const COUNT: usize>(
-        &self,
-        column: &'static str,
-    ) -> Result<[f64; COUNT], DataError> {
+    pub(crate) fn numbers<const COUNT: usize>(&self, column: &'static str) -> Result<[f64; COUNT]> {
         let text = self.text(column)?;
         let expected = match COUNT {
             2 => "two numbers low;high",
@@ -139,13 +136,13 @@ impl Row<'_> {
     }
 
     /// Returns the cell of `column` as a `(low, high)` range.
-    pub(crate) fn range(&self, column: &'static str) -> Result<(f64, f64), DataError> {
+    pub(crate) fn range(&self, column: &'static str) -> Result<(f64, f64)> {
         let [low, high] = self.numbers::<2>(column)?;
         Ok((low, high))
     }
 
     /// Returns the cell of `column` as an integer `(low, high)` range.
-    pub(crate) fn integer_range(&self, column: &'static str) -> Result<(i64, i64), DataError> {
+    pub(crate) fn integer_range(&self, column: &'static str) -> Result<(i64, i64)> {
         let text = self.text(column)?;
         let bounds: Option<Vec<i64>> = text.split(';').map(|item| item.parse().ok()).collect();
         match bounds.as_deref() {
@@ -155,7 +152,7 @@ impl Row<'_> {
     }
 
     /// Returns the cell of `column` as a yes / no flag.
-    pub(crate) fn flag(&self, column: &'static str) -> Result<bool, DataError> {
+    pub(crate) fn flag(&self, column: &'static str) -> Result<bool> {
         match self.text(column)? {
             "yes" => Ok(true),
             "no" => Ok(false),
@@ -168,7 +165,7 @@ impl Row<'_> {
         &self,
         column: &'static str,
         choices: &'static [&'static str],
-    ) -> Result<&'static str, DataError> {
+    ) -> Result<&'static str> {
         let text = self.text(column)?;
         choices
             .iter()
@@ -183,8 +180,8 @@ impl Row<'_> {
         column: &'static str,
         value: &str,
         defined_in: &'static str,
-    ) -> DataError {
-        DataError::UnknownReference {
+    ) -> Error {
+        Error::UnknownDataReference {
             file: self.tsv.file,
             line: self.line,
             column,
@@ -194,13 +191,8 @@ impl Row<'_> {
     }
 
     /// An error about the cell of `column`.
-    pub(crate) fn bad(
-        &self,
-        column: &'static str,
-        value: &str,
-        expected: &'static str,
-    ) -> DataError {
-        DataError::BadValue {
+    pub(crate) fn bad(&self, column: &'static str, value: &str, expected: &'static str) -> Error {
+        Error::BadDataValue {
             file: self.tsv.file,
             line: self.line,
             column,
@@ -224,7 +216,7 @@ mod tests {
         assert!(rows[1].list("list").expect("list").is_empty());
         assert!(matches!(
             rows[1].text("other"),
-            Err(DataError::MissingColumn {
+            Err(Error::MissingDataColumn {
                 column: "other",
                 ..
             })
@@ -248,7 +240,7 @@ mod tests {
         assert!(row.flag("flag").is_err());
         assert!(matches!(
             Tsv::parse("t.tsv", "a\tb\n1\t2\t3\n"),
-            Err(DataError::RowLength {
+            Err(Error::DataRowLength {
                 line: 2,
                 expected: 2,
                 found: 3,
@@ -257,7 +249,7 @@ mod tests {
         ));
         assert!(matches!(
             Tsv::parse("t.tsv", "# only a comment\na\n"),
-            Err(DataError::Empty { .. })
+            Err(Error::EmptyDataFile { .. })
         ));
     }
 }
