@@ -80,7 +80,6 @@ export function parameterForm(indicator, values, onApply) {
       value: values[parameter.name] ?? '',
       placeholder: String(parameter.default ?? ''),
       inputmode: parameter.type === 'int' || parameter.type === 'float' ? 'decimal' : null,
-      'aria-describedby': null,
     });
     return { parameter, input };
   });

@@ -35,6 +35,19 @@ function values(answer, rows, name) {
   return rows.map((row) => row[column]);
 }
 
+/**
+ * A bar chart of a by-industry answer: one category per key industry (the park total left
+ * out, narrowed to `industry`), one series per column of `columns` (`{column, name}`).
+ */
+function industryBars(answer, industry, columns, options = {}) {
+  const rows = industryRows(answer, industry);
+  return categoryOption({
+    categories: values(answer, rows, 'key_industry').map(industryName),
+    series: columns.map(({ column, name }) => ({ name: name ?? t(`column.${column}`), values: values(answer, rows, column) })),
+    ...options,
+  });
+}
+
 const CARDS = [
   {
     id: 'output-trend', indicator: 'output_by_industry', subtitle: 'dashboard.output-trend',
@@ -76,55 +89,38 @@ const CARDS = [
   {
     id: 'energy-intensity', indicator: 'energy_intensity_by_industry',
     chart(answer, { industry }) {
-      const rows = industryRows(answer, industry);
-      return categoryOption({
-        categories: values(answer, rows, 'key_industry').map(industryName), unit: t('unit.tce-per-10k'),
-        series: [
-          { name: t('column.energy_intensity'), values: values(answer, rows, 'energy_intensity') },
-          { name: t('column.median_enterprise_intensity'), values: values(answer, rows, 'median_enterprise_intensity') },
-        ],
-      });
+      return industryBars(answer, industry,
+        [{ column: 'energy_intensity' }, { column: 'median_enterprise_intensity' }], { unit: t('unit.tce-per-10k') });
     },
   },
   {
     id: 'per-mu', indicator: 'output_per_mu_by_industry',
     chart(answer, { industry }) {
-      const rows = industryRows(answer, industry);
-      return categoryOption({
-        categories: values(answer, rows, 'key_industry').map(industryName), unit: t('unit.10k-yuan-per-mu'),
-        series: [
-          { name: t('column.output_per_mu'), values: values(answer, rows, 'output_per_mu') },
-          { name: t('column.tax_per_mu'), values: values(answer, rows, 'tax_per_mu') },
-        ],
-      });
+      return industryBars(answer, industry,
+        [{ column: 'output_per_mu' }, { column: 'tax_per_mu' }], { unit: t('unit.10k-yuan-per-mu') });
     },
   },
   {
     id: 'digital-levels', indicator: 'digital_levels',
     chart(answer, { industry }) {
-      const rows = industryRows(answer, industry);
       const first = answer.rows[0] || [];
-      return categoryOption({
-        categories: values(answer, rows, 'key_industry').map(industryName), percent: true, unit: '%',
-        series: [
-          { name: t('column.key_process_cnc_rate'), values: values(answer, rows, 'key_process_cnc_rate') },
-          { name: t('column.digital_rd_tool_rate'), values: values(answer, rows, 'digital_rd_tool_rate') },
-        ],
-        markLines: [
-          { name: `${t('dashboard.cnc-target')} ${Math.round(first[columnIndex(answer, 'cnc_target')] * 100)}%`, value: first[columnIndex(answer, 'cnc_target')] },
-          { name: `${t('dashboard.rd-target')} ${Math.round(first[columnIndex(answer, 'rd_tool_target')] * 100)}%`, value: first[columnIndex(answer, 'rd_tool_target')], color: '#e07b00' },
-        ],
-      });
+      const target = (column) => first[columnIndex(answer, column)];
+      return industryBars(answer, industry,
+        [{ column: 'key_process_cnc_rate' }, { column: 'digital_rd_tool_rate' }], {
+          percent: true, unit: '%',
+          markLines: [
+            { name: `${t('dashboard.cnc-target')} ${Math.round(target('cnc_target') * 100)}%`, value: target('cnc_target') },
+            { name: `${t('dashboard.rd-target')} ${Math.round(target('rd_tool_target') * 100)}%`, value: target('rd_tool_target'), color: '#e07b00' },
+          ],
+        });
     },
   },
   {
     id: 'maturity', indicator: 'maturity_distribution',
     chart(answer, { industry }) {
-      const rows = industryRows(answer, industry);
-      return categoryOption({
-        categories: values(answer, rows, 'key_industry').map(industryName), stack: true, unit: t('unit.enterprises'),
-        series: [1, 2, 3, 4, 5].map((level) => ({ name: t(`maturity.${level}`), values: values(answer, rows, `level_${level}`) })),
-      });
+      return industryBars(answer, industry,
+        [1, 2, 3, 4, 5].map((level) => ({ column: `level_${level}`, name: t(`maturity.${level}`) })),
+        { stack: true, unit: t('unit.enterprises') });
     },
   },
   {
