@@ -15,7 +15,8 @@ test: test-deps
 ## What the end-to-end tests use beside ParkHub: Python peers (deltalake reads the lake;
 ## SQLAlchemy, psycopg2, psycopg 3 and pandas speak to the Postgres wire), Debian's Chromium,
 ## ChromeDriver and a CJK font for the console's browser tests, psql, pgjdbc and a JDK, Node
-## (as root), and node-postgres from tests/clients/node/package-lock.json.
+## (as root), node-postgres from tests/clients/node/package-lock.json, and the servers the
+## live-source tests start on their own ports (PostgreSQL 15, MariaDB, Mosquitto, their clients).
 test-deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	@missing=""; \
@@ -26,6 +27,11 @@ test-deps:
 	[ -f /usr/share/java/postgresql.jar ] || missing="$$missing libpostgresql-jdbc-java"; \
 	command -v javac >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	[ -x /usr/lib/postgresql/15/bin/postgres ] || missing="$$missing postgresql-15"; \
+	[ -x /usr/sbin/mariadbd ] || missing="$$missing mariadb-server"; \
+	command -v mariadb >/dev/null 2>&1 || missing="$$missing mariadb-client"; \
+	[ -x /usr/sbin/mosquitto ] || missing="$$missing mosquitto"; \
+	command -v mosquitto_pub >/dev/null 2>&1 || missing="$$missing mosquitto-clients"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
