@@ -400,6 +400,8 @@ pub const QUARANTINE_TABLE: &str = "_quarantine";
 pub const INGEST_LOG_TABLE: &str = "_ingest_log";
 /// Name of the audit table (readable by admin only).
 pub const AUDIT_TABLE: &str = "_audit";
+/// Name of the live sources' state table (see [`crate::live`]).
+pub const SOURCE_STATE_TABLE: &str = "_source_state";
 
 const SYSTEM_CONTRACTS: &[(&str, &str)] = &[
     (
@@ -411,9 +413,14 @@ const SYSTEM_CONTRACTS: &[(&str, &str)] = &[
         include_str!("../contracts/system/_ingest_log.toml"),
     ),
     (AUDIT_TABLE, include_str!("../contracts/system/_audit.toml")),
+    (
+        SOURCE_STATE_TABLE,
+        include_str!("../contracts/system/_source_state.toml"),
+    ),
 ];
 
-/// Returns the contract of a system table (`_quarantine`, `_ingest_log`, `_audit`).
+/// Returns the contract of a system table (`_quarantine`, `_ingest_log`, `_audit`,
+/// `_source_state`).
 pub fn system_contract(name: &str) -> Result<TableContract> {
     let (_, text) = SYSTEM_CONTRACTS
         .iter()

@@ -5,6 +5,39 @@ use std::path::PathBuf;
 /// Everything that can go wrong while reading sources or writing the lake.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A live source declared wrongly in `parkhub.toml` (or whose password is not set).
+    #[error("source '{name}': {reason}")]
+    SourceConfig {
+        /// The source's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A live source's server could not be reached, refused us, or failed during a sync.
+    #[error("source '{name}': {context}: {source}")]
+    SourceServer {
+        /// The source's name.
+        name: String,
+        /// What was being done (`connecting to 127.0.0.1:5432`, `reading rows`, …).
+        context: String,
+        /// The client's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A source name `parkhub.toml` does not declare.
+    #[error("unknown source '{name}'; the sources are: {known}")]
+    UnknownSource {
+        /// The name asked for.
+        name: String,
+        /// The sources declared, comma-separated (or `none`).
+        known: String,
+    },
+    /// A source that is already syncing (a sync asked for while one runs).
+    #[error("source '{name}' is already syncing; try again when it is done")]
+    SourceBusy {
+        /// The source's name.
+        name: String,
+    },
     /// A table name that no contract describes.
     #[error("unknown table '{name}'; the tables are: {known}")]
     UnknownTable {

@@ -116,7 +116,7 @@ pub struct IngestReport {
 impl IngestReport {
     /// Returns the report of a batch that starts now: nothing read or written yet, and
     /// `failed` until it ends otherwise.
-    fn started(batch_id: String, table: &str, source: &str) -> IngestReport {
+    pub(crate) fn started(batch_id: String, table: &str, source: &str) -> IngestReport {
         let now = Utc::now();
         IngestReport {
             batch_id,
@@ -181,6 +181,8 @@ pub struct ReportFilter {
     /// Only batches this enterprise (USCC) delivered; batches delivered by other roles have
     /// none and are left out too.
     pub uscc: Option<String>,
+    /// Only batches from this source (a file path, `http`, a live source's name).
+    pub source: Option<String>,
     /// At most this many reports, the newest.
     pub limit: usize,
 }
@@ -190,6 +192,7 @@ impl Default for ReportFilter {
         ReportFilter {
             table: None,
             uscc: None,
+            source: None,
             limit: 50,
         }
     }
@@ -203,11 +206,13 @@ pub struct Ingestor {
 }
 
 /// The result of decoding and validating one source.
-struct Checked {
-    valid: SpoolFile,
-    quarantine: SpoolFile,
-    rows_read: u64,
-    errors: Vec<RowError>,
+pub(crate) struct Checked {
+    pub(crate) valid: SpoolFile,
+    pub(crate) quarantine: SpoolFile,
+    pub(crate) rows_read: u64,
+    pub(crate) errors: Vec<RowError>,
+    /// sha256 of the rejected rows as the source wrote them.
+    pub(crate) rejected_sha256: String,
 }
 
 impl Ingestor {
@@ -225,6 +230,11 @@ impl Ingestor {
     /// Returns the lake.
     pub fn lake(&self) -> &Arc<Lake> {
         &self.lake
+    }
+
+    /// Returns how rows are validated.
+    pub fn validation(&self) -> &ValidationOptions {
+        &self.validation
     }
 
     /// Ingests a local file. Problems with the file itself end in a report with status
@@ -286,12 +296,12 @@ impl Ingestor {
             let progress = Arc::clone(&progress);
             run_blocking(move || {
                 let origin = Origin {
-                    batch_id: &batch_id,
-                    source: &source,
-                    owner: owner.as_deref(),
+                    batch_id,
+                    source,
+                    owner,
                 };
                 check_source(
-                    &path, &contract, decode, validation, &data_dir, &origin, &progress,
+                    &path, &contract, decode, validation, &data_dir, origin, &progress,
                 )
             })
             .await
@@ -355,8 +365,58 @@ impl Ingestor {
         self.finish(report).await
     }
 
+    /// Commits the rows a live source's batch checked: its quarantine rows first (so that a
+    /// crash between the two commits loses no rejected row: the batch is read again), then the
+    /// valid rows with `metadata` (the source's new cursor) in one commit. Fills the report's
+    /// counts; the caller records the source's state and then the report.
+    pub(crate) async fn commit_checked(
+        &self,
+        contract: &TableContract,
+        checked: Checked,
+        identity: &BatchIdentity,
+        metadata: serde_json::Map<String, serde_json::Value>,
+        report: &mut IngestReport,
+    ) -> Result<()> {
+        report.rows_read = checked.rows_read;
+        report.rows_rejected = checked.quarantine.rows();
+        report.errors = checked.errors;
+        if checked.quarantine.rows() > 0 {
+            let quarantine_identity = BatchIdentity {
+                content_sha256: hex::encode(Sha256::digest(format!(
+                    "quarantine:{}:{}:{}",
+                    contract.name, identity.content_sha256, checked.rejected_sha256
+                ))),
+                ..identity.clone()
+            };
+            let quarantine_contract = system_contract(QUARANTINE_TABLE)?;
+            self.lake
+                .commit(
+                    &quarantine_contract,
+                    Arc::new(checked.quarantine),
+                    &quarantine_identity,
+                )
+                .await?;
+        }
+        let rows_to_write = checked.valid.rows();
+        match self
+            .lake
+            .commit_with_metadata(contract, Arc::new(checked.valid), identity, metadata)
+            .await?
+        {
+            CommitOutcome::Committed { .. } => {
+                report.status = IngestStatus::Committed;
+                report.rows_written = rows_to_write;
+            }
+            CommitOutcome::Duplicate => {
+                report.status = IngestStatus::Duplicate;
+                report.duplicate = true;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the report to `_ingest_log` and returns it.
-    async fn finish(&self, mut report: IngestReport) -> Result<IngestReport> {
+    pub(crate) async fn finish(&self, mut report: IngestReport) -> Result<IngestReport> {
         report.finished_at = Utc::now();
         let contract = system_contract(INGEST_LOG_TABLE)?;
         let batch = log_row(&contract, &report)?;
@@ -429,8 +489,9 @@ impl Ingestor {
         for batch in &contents.batches {
             let table_matches = wanted(batch, "table_name", &filter.table)?;
             let uscc_matches = wanted(batch, "uscc", &filter.uscc)?;
+            let source_matches = wanted(batch, "source", &filter.source)?;
             for row in 0..batch.num_rows() {
-                let selected = [&table_matches, &uscc_matches]
+                let selected = [&table_matches, &uscc_matches, &source_matches]
                     .into_iter()
                     .flatten()
                     .all(|matches| matches.is_valid(row) && matches.value(row));
@@ -478,10 +539,11 @@ fn sha256_file(path: &Path, progress: &IngestProgress) -> Result<String> {
 }
 
 /// Where a batch's rows come from, as its quarantine rows record it.
-struct Origin<'a> {
-    batch_id: &'a str,
-    source: &'a str,
-    owner: Option<&'a str>,
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub(crate) batch_id: String,
+    pub(crate) source: String,
+    pub(crate) owner: Option<String>,
 }
 
 fn check_source(
@@ -490,7 +552,7 @@ fn check_source(
     mut decode: DecodeOptions,
     validation: ValidationOptions,
     data_dir: &Path,
-    origin: &Origin<'_>,
+    origin: Origin,
     progress: &IngestProgress,
 ) -> Result<Checked> {
     decode.known_headers = contract
@@ -505,62 +567,111 @@ fn check_source(
         source,
     })?;
     let mut rows = decoder_for_file(file, &decode)?;
-    let mut validator = Validator::new(Arc::clone(contract), &rows.schema(), validation)?;
-    let quarantine_contract = system_contract(QUARANTINE_TABLE)?;
-    let mut valid = SpoolWriter::create(data_dir, validator.output_schema())?;
-    let mut quarantine = SpoolWriter::create(data_dir, quarantine_contract.data_schema())?;
-    let mut rows_read = 0u64;
-    let mut errors = Vec::new();
-    let quarantined_at = Utc::now().timestamp_micros();
+    let mut checker = Checker::new(contract, &rows.schema(), validation, data_dir, origin)?;
     while let Some(batch) = rows.next() {
-        let batch = batch?;
-        rows_read += batch.num_rows() as u64;
-        let checked = validator.validate(&batch)?;
-        valid.write(&checked.valid)?;
-        if !checked.rejected.is_empty() {
-            for rejected in &checked.rejected {
-                for problem in &rejected.problems {
-                    if errors.len() < MAX_REPORTED_ERRORS {
-                        errors.push(RowError {
-                            row: rejected.source_row,
-                            column: problem.column.clone(),
-                            value: problem.value.clone(),
-                            reason: format!("{} / {}", problem.reason_zh(), problem.reason_en()),
-                        });
-                    }
-                }
-            }
-            quarantine.write(&quarantine_rows(
-                &quarantine_contract.data_schema(),
-                &contract.name,
-                origin,
-                quarantined_at,
-                &checked.rejected,
-            )?)?;
-        }
-        progress.rows.store(rows_read, Ordering::Relaxed);
+        checker.check(&batch?)?;
+        progress.rows.store(checker.rows_read, Ordering::Relaxed);
         progress.bytes.store(rows.bytes_read(), Ordering::Relaxed);
     }
-    Ok(Checked {
-        valid: valid.finish()?,
-        quarantine: quarantine.finish()?,
-        rows_read,
-        errors,
-    })
+    checker.finish()
+}
+
+/// Validates decoded batches against a contract and spools the valid rows and the quarantine
+/// rows of the rejected ones; [`Checker::finish`] hands both over for committing. Files and
+/// live sources check their rows through it alike.
+pub(crate) struct Checker {
+    contract_name: String,
+    validator: Validator,
+    quarantine_schema: SchemaRef,
+    valid: SpoolWriter,
+    quarantine: SpoolWriter,
+    origin: Origin,
+    quarantined_at: i64,
+    rows_read: u64,
+    errors: Vec<RowError>,
+    rejected_digest: Sha256,
+}
+
+impl Checker {
+    /// Starts checking batches of `source_schema` (headers as the source wrote them).
+    pub(crate) fn new(
+        contract: &Arc<TableContract>,
+        source_schema: &datafusion::arrow::datatypes::Schema,
+        validation: ValidationOptions,
+        data_dir: &Path,
+        origin: Origin,
+    ) -> Result<Checker> {
+        let validator = Validator::new(Arc::clone(contract), source_schema, validation)?;
+        let quarantine_schema = system_contract(QUARANTINE_TABLE)?.data_schema();
+        Ok(Checker {
+            contract_name: contract.name.clone(),
+            valid: SpoolWriter::create(data_dir, validator.output_schema())?,
+            quarantine: SpoolWriter::create(data_dir, Arc::clone(&quarantine_schema))?,
+            validator,
+            quarantine_schema,
+            origin,
+            quarantined_at: Utc::now().timestamp_micros(),
+            rows_read: 0,
+            errors: Vec::new(),
+            rejected_digest: Sha256::new(),
+        })
+    }
+
+    /// Checks one batch: valid rows to the table's spool, rejected ones to the quarantine's.
+    pub(crate) fn check(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.rows_read += batch.num_rows() as u64;
+        let checked = self.validator.validate(batch)?;
+        self.valid.write(&checked.valid)?;
+        if checked.rejected.is_empty() {
+            return Ok(());
+        }
+        for rejected in &checked.rejected {
+            self.rejected_digest
+                .update(serde_json::Value::Object(rejected.record.clone()).to_string());
+            for problem in &rejected.problems {
+                if self.errors.len() < MAX_REPORTED_ERRORS {
+                    self.errors.push(RowError {
+                        row: rejected.source_row,
+                        column: problem.column.clone(),
+                        value: problem.value.clone(),
+                        reason: format!("{} / {}", problem.reason_zh(), problem.reason_en()),
+                    });
+                }
+            }
+        }
+        self.quarantine.write(&quarantine_rows(
+            &self.quarantine_schema,
+            &self.contract_name,
+            &self.origin,
+            self.quarantined_at,
+            &checked.rejected,
+        )?)
+    }
+
+    /// Ends checking: the spooled rows, ready to commit.
+    pub(crate) fn finish(self) -> Result<Checked> {
+        Ok(Checked {
+            valid: self.valid.finish()?,
+            quarantine: self.quarantine.finish()?,
+            rows_read: self.rows_read,
+            errors: self.errors,
+            rejected_sha256: hex::encode(self.rejected_digest.finalize()),
+        })
+    }
 }
 
 fn quarantine_rows(
     schema: &SchemaRef,
     table: &str,
-    origin: &Origin<'_>,
+    origin: &Origin,
     quarantined_at: i64,
     rejected: &[RejectedRow],
 ) -> Result<RecordBatch> {
     let rows = rejected.len();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(vec![table; rows])),
-        Arc::new(StringArray::from(vec![origin.batch_id; rows])),
-        Arc::new(StringArray::from(vec![origin.source; rows])),
+        Arc::new(StringArray::from(vec![origin.batch_id.as_str(); rows])),
+        Arc::new(StringArray::from(vec![origin.source.as_str(); rows])),
         Arc::new(Int64Array::from(
             rejected
                 .iter()
@@ -595,7 +706,7 @@ fn quarantine_rows(
             TimestampMicrosecondArray::from(vec![quarantined_at; rows])
                 .with_timezone(crate::contract::TIMESTAMP_ZONE),
         ),
-        Arc::new(StringArray::from(vec![origin.owner; rows])),
+        Arc::new(StringArray::from(vec![origin.owner.as_deref(); rows])),
     ];
     Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
 }
@@ -925,6 +1036,7 @@ mod tests {
         assert_eq!(listed(ReportFilter::default()).await, newest_first);
         assert_eq!(
             listed(ReportFilter {
+                source: None,
                 limit: 2,
                 ..ReportFilter::default()
             })
@@ -933,6 +1045,7 @@ mod tests {
         );
         assert_eq!(
             listed(ReportFilter {
+                source: None,
                 table: Some("enterprises".into()),
                 ..ReportFilter::default()
             })
@@ -941,6 +1054,7 @@ mod tests {
         );
         assert_eq!(
             listed(ReportFilter {
+                source: None,
                 uscc: Some(acme.into()),
                 ..ReportFilter::default()
             })
@@ -949,6 +1063,7 @@ mod tests {
         );
         assert_eq!(
             listed(ReportFilter {
+                source: None,
                 table: Some("production_monthly".into()),
                 uscc: Some(other.into()),
                 ..ReportFilter::default()
@@ -959,6 +1074,7 @@ mod tests {
         );
         let reports = ingestor
             .reports(&ReportFilter {
+                source: None,
                 uscc: Some(acme.into()),
                 limit: 1,
                 ..ReportFilter::default()

@@ -392,6 +392,28 @@ impl Lake {
         Arc::clone(locks.entry(table.to_string()).or_default())
     }
 
+    /// Returns the information of the newest of the table's latest `depth` commits whose
+    /// information has `value` under `key` (see [`Lake::commit_with_metadata`]).
+    pub async fn find_commit(
+        &self,
+        table: &str,
+        key: &str,
+        value: &serde_json::Value,
+        depth: usize,
+    ) -> Result<Option<HashMap<String, serde_json::Value>>> {
+        use futures::TryStreamExt as _;
+        let Some(delta_table) = self.load_table(table).await? else {
+            return Ok(None);
+        };
+        let mut history = delta_table.history(Some(depth));
+        while let Some(info) = history.try_next().await? {
+            if info.info.get(key) == Some(value) {
+                return Ok(Some(info.info));
+            }
+        }
+        Ok(None)
+    }
+
     /// Returns true when a batch with this identity's content is already in the table.
     pub async fn is_committed(&self, table: &str, identity: &BatchIdentity) -> Result<bool> {
         Ok(self.committed_version(table, identity).await?.is_some())
@@ -418,6 +440,20 @@ impl Lake {
         contract: &TableContract,
         source: Arc<dyn BatchSource>,
         identity: &BatchIdentity,
+    ) -> Result<CommitOutcome> {
+        self.commit_with_metadata(contract, source, identity, serde_json::Map::new())
+            .await
+    }
+
+    /// Commits like [`Lake::commit`], with `metadata` added to the commit's information (a
+    /// live source's cursor, written in the same commit as its rows; read back with
+    /// [`Lake::find_commit`]).
+    pub async fn commit_with_metadata(
+        &self,
+        contract: &TableContract,
+        source: Arc<dyn BatchSource>,
+        identity: &BatchIdentity,
+        metadata: serde_json::Map<String, serde_json::Value>,
     ) -> Result<CommitOutcome> {
         check_columns(contract, &source.schema())?;
         let lock = self.table_lock(&contract.name);
@@ -447,20 +483,24 @@ impl Lake {
                 identity.transaction_app_id(),
                 identity.transaction_version(),
             ))
-            .with_metadata([
-                (
-                    "parkhub.batch_id".to_string(),
-                    serde_json::json!(identity.batch_id),
-                ),
-                (
-                    "parkhub.source".to_string(),
-                    serde_json::json!(identity.source),
-                ),
-                (
-                    "parkhub.content_sha256".to_string(),
-                    serde_json::json!(identity.content_sha256),
-                ),
-            ]);
+            .with_metadata(
+                [
+                    (
+                        "parkhub.batch_id".to_string(),
+                        serde_json::json!(identity.batch_id),
+                    ),
+                    (
+                        "parkhub.source".to_string(),
+                        serde_json::json!(identity.source),
+                    ),
+                    (
+                        "parkhub.content_sha256".to_string(),
+                        serde_json::json!(identity.content_sha256),
+                    ),
+                ]
+                .into_iter()
+                .chain(metadata),
+            );
         let result = if contract.mode == WriteMode::Append || table_was_empty {
             append(delta_table, Arc::clone(&input), commit_properties)
                 .await

@@ -55,6 +55,7 @@ pub mod error;
 pub mod industry;
 pub mod ingest;
 pub mod lake;
+pub mod live;
 pub mod record;
 pub mod sources;
 pub mod spool;

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod matching;
 pub mod openapi;
 pub mod quarantine;
+pub mod sources;
 pub mod sql;
 pub mod tables;
 pub mod tokens;

@@ -6,6 +6,7 @@ mod grant;
 mod ingest;
 mod matching;
 mod quarantine;
+mod sources;
 mod token;
 
 use std::io::{IsTerminal, Write};
@@ -128,6 +129,22 @@ pub enum Command {
     /// tables, for a token or a role, for a purpose, until a date.
     #[command(subcommand)]
     Grant(grant::GrantCommand),
+    /// List the live sources of parkhub.toml ([[sources]]): kind, table, state, last sync,
+    /// cursor, rows written and rejected, last error and lag.
+    Sources {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Run one sync of a database source now (`serve` runs them on their schedule), with
+    /// progress and the ingest report.
+    Sync {
+        /// The source's name in parkhub.toml.
+        name: String,
+        /// Print the report as JSON.
+        #[arg(long, value_enum)]
+        report: Option<ingest::ReportFormat>,
+    },
 }
 
 /// `parkhub quarantine …`.
@@ -382,7 +399,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
-    let services = Services::open(&config.data_dir, config.query_limits.clone())?;
+    let services = Services::open(&config.data_dir, config.query_limits.clone())?
+        .with_sources(&config.sources);
     let Some(action) = audited_action(&command) else {
         return run_on(services, command, config).await;
     };
@@ -411,6 +429,7 @@ fn audited_action(command: &Command) -> Option<&'static str> {
         Command::Sql { .. } => Some("sql"),
         Command::Indicator { .. } => Some("indicator"),
         Command::Ingest(_) => Some("ingest"),
+        Command::Sync { .. } => Some("sync"),
         Command::Match(_) => Some("match"),
         Command::Quarantine(_) => Some("quarantine"),
         _ => None,
@@ -516,6 +535,10 @@ async fn run_on(services: Services, command: Command, config: Config) -> anyhow:
         Command::Match(args) => matching::run(&services, args).await,
         Command::Token(command) => token::run(&services, command).await,
         Command::Grant(command) => grant::run(&services, command).await,
+        Command::Sources { format } => sources::list(&services, format).await,
+        Command::Sync { name, report } => {
+            sources::sync(&services, &name, report, progress_bar()).await
+        }
         Command::Catalog(CatalogCommand::Reindex) => {
             let indexed = services.live_catalog.reindex().await?;
             println!("indexed {indexed} catalog entries");
@@ -794,6 +817,11 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
         }
         None => None,
     };
+    for error in state.services.sources.errors() {
+        tracing::error!(%error, "a live source cannot run");
+        eprintln!("error: {error}");
+    }
+    let _sources = state.services.sources.run();
     let pg = match options.pg {
         Some(listen) => {
             let pg =

@@ -15,7 +15,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_CONFIG_FILE: &str = "parkhub.toml";
 
 /// The contents of `parkhub.toml`. Every key is optional; unknown keys are errors.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// Where the lake, the catalog index and the park's contracts live.
@@ -31,6 +31,9 @@ pub struct ConfigFile {
     pub allow_anonymous_search: Option<bool>,
     /// Limits of the HTTP edge (`[limits]`).
     pub limits: Option<LimitsFile>,
+    /// Live sources (`[[sources]]`): enterprises' databases and meter brokers.
+    #[serde(default)]
+    pub sources: Vec<parkhub_connectors::live::SourceConfig>,
 }
 
 /// `[limits]` in `parkhub.toml`: the HTTP edge's limits. Every key is optional.
@@ -118,7 +121,7 @@ impl ConfigFile {
 }
 
 /// The resolved configuration of one command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The data directory.
     pub data_dir: PathBuf,
@@ -132,6 +135,8 @@ pub struct Config {
     pub allow_anonymous_search: bool,
     /// Limits of the HTTP edge.
     pub edge_limits: EdgeLimits,
+    /// The live sources declared.
+    pub sources: Vec<parkhub_connectors::live::SourceConfig>,
 }
 
 impl Config {
@@ -152,6 +157,7 @@ impl Config {
             query_limits: file.query.unwrap_or_default(),
             allow_anonymous_search: file.allow_anonymous_search.unwrap_or(false),
             edge_limits: EdgeLimits::resolve(file.limits.unwrap_or_default()),
+            sources: file.sources,
         }
     }
 }

@@ -75,6 +75,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(api::ingest::routes())
         .routes(routes!(api::ingest::list))
         .routes(routes!(api::quarantine::list))
+        .routes(routes!(api::sources::list))
+        .routes(routes!(api::sources::sync))
         .routes(routes!(api::tokens::list, api::tokens::create))
         .routes(routes!(api::tokens::revoke))
         .routes(routes!(api::whoami::whoami))

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use parkhub_catalog::{Catalog, LiveCatalog};
 use parkhub_connectors::ingest::Ingestor;
+use parkhub_connectors::live::{LiveSources, SourceConfig};
 use parkhub_connectors::validate::ValidationOptions;
 use parkhub_connectors::{Contracts, Lake};
 use parkhub_queries::{QueryEngine, QueryLimits};
@@ -29,6 +30,8 @@ pub struct Services {
     pub ingestor: Ingestor,
     /// The catalog index bound to its lake tables: catch-up, re-index and live edits.
     pub live_catalog: LiveCatalog,
+    /// The live sources of `parkhub.toml` (none until [`Services::with_sources`]).
+    pub sources: Arc<LiveSources>,
 }
 
 impl Services {
@@ -43,6 +46,7 @@ impl Services {
         let engine = QueryEngine::new(Arc::clone(&lake), Arc::clone(&contracts), limits)?
             .with_catalog(Arc::clone(&catalog));
         let live_catalog = LiveCatalog::new(Arc::clone(&lake), Arc::clone(&catalog));
+        let sources = Arc::new(LiveSources::new(ingestor.clone(), &[]));
         Ok(Services {
             contracts,
             lake,
@@ -50,7 +54,15 @@ impl Services {
             live_catalog,
             catalog,
             ingestor,
+            sources,
         })
+    }
+
+    /// Declares the live sources (a bad one is kept aside with its error, see
+    /// [`LiveSources::errors`]).
+    pub fn with_sources(mut self, configs: &[SourceConfig]) -> Services {
+        self.sources = Arc::new(LiveSources::new(self.ingestor.clone(), configs));
+        self
     }
 }
 

@@ -264,6 +264,14 @@ impl TestHub {
     }
 }
 
+impl TestHub {
+    /// Kills `parkhub serve` with SIGKILL, as a crash would, and returns its exit status.
+    pub fn kill(mut self) -> std::process::ExitStatus {
+        let _ = self.child.kill();
+        self.child.wait().expect("wait")
+    }
+}
+
 impl Drop for TestHub {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -103,6 +103,10 @@ pub fn parse_timestamp(text: &str, local_offset: FixedOffset) -> Option<DateTime
     if let Ok(instant) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
         return Some(instant.to_utc());
     }
+    // PostgreSQL writes a timestamptz's offset in hours alone (`2026-01-01 08:00:00+08`).
+    if let Ok(instant) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z") {
+        return Some(instant.to_utc());
+    }
     if text.bytes().all(|b| b.is_ascii_digit()) && text.len() >= 9 {
         let number: i64 = text.parse().ok()?;
         return if number > 1_000_000_000_000 {
@@ -306,6 +310,19 @@ mod tests {
         assert_eq!(parse_date("2025-01-15 08:00:00"), date(2025, 1, 15));
         assert_eq!(parse_date("2025-02-30"), None);
         assert_eq!(parse_date("last tuesday"), None);
+    }
+
+    #[test]
+    fn postgres_offsets_in_hours_alone_are_read() {
+        let expected = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .map(|instant| instant.to_utc())
+            .ok();
+        let park = FixedOffset::east_opt(8 * 3600).expect("offset");
+        assert_eq!(parse_timestamp("2026-01-01 08:00:00+08", park), expected);
+        assert_eq!(
+            parse_timestamp("2026-01-01 00:00:00.000000+00", park),
+            expected
+        );
     }
 
     #[test]

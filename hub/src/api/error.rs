@@ -253,6 +253,18 @@ impl From<parkhub_connectors::Error> for ApiError {
                 code: "unreadable_source",
                 message: error.to_string(),
             },
+            Error::UnknownSource { .. } => ApiError::not_found(error.to_string()),
+            Error::SourceBusy { .. } => ApiError::conflict("source_busy", error.to_string()),
+            Error::SourceConfig { .. } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_source",
+                message: error.to_string(),
+            },
+            Error::SourceServer { .. } => ApiError {
+                status: StatusCode::BAD_GATEWAY,
+                code: "source_unreachable",
+                message: error.to_string(),
+            },
             Error::CommitRetriesExhausted { .. } => ApiError {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 code: "busy",

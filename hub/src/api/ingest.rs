@@ -333,6 +333,7 @@ pub async fn list(
         table: params.table,
         // An enterprise lists the batches it delivered, as it reads only their reports.
         uscc: caller.enterprise_uscc().map(str::to_string),
+        source: None,
         limit,
     };
     Ok(Json(state.services.ingestor.reports(&filter).await?))

@@ -177,6 +177,13 @@ pub const RULES: &[(&str, &str, Access, Action)] = &[
         Access::Roles(GRANTORS),
         Action::Grant,
     ),
+    ("GET", "/api/sources", Access::Roles(ADMIN), Action::Ingest),
+    (
+        "POST",
+        "/api/sources/{name}/sync",
+        Access::Roles(ADMIN),
+        Action::Ingest,
+    ),
     ("GET", "/api/tokens", Access::Roles(ADMIN), Action::Token),
     ("POST", "/api/tokens", Access::Roles(ADMIN), Action::Token),
     (

@@ -208,7 +208,7 @@ async fn ingest_one(
     Ok(result?)
 }
 
-fn print_report(output: &mut impl Write, report: &IngestReport) -> std::io::Result<()> {
+pub(super) fn print_report(output: &mut impl Write, report: &IngestReport) -> std::io::Result<()> {
     match report.status {
         IngestStatus::Committed => writeln!(
             output,
