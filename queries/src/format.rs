@@ -1,4 +1,7 @@
-//! Writing query answers: JSON cells, CSV, Arrow IPC streams and aligned text tables.
+//! Writing query answers: JSON cells, CSV, Arrow IPC streams, aligned text tables and
+//! Excel workbooks ([`xlsx`]).
+
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

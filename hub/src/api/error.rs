@@ -181,6 +181,11 @@ impl From<parkhub_queries::Error> for ApiError {
                 code: "resources_exhausted",
                 message: error.to_string(),
             },
+            Error::TooManyXlsxRows | Error::TooManyXlsxColumns { .. } => ApiError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "too_many_rows",
+                message: error.to_string(),
+            },
             Error::InvalidUscc { .. } => ApiError::bad_request("invalid_uscc", error.to_string()),
             Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => {
                 ApiError::not_found(error.to_string())
@@ -408,6 +413,12 @@ mod tests {
             answer(Error::from(parkhub_catalog::Error::NothingToMatch)).1,
             "invalid_parameters"
         );
+        let too_long = answer(Error::TooManyXlsxRows);
+        assert_eq!(
+            (too_long.0, too_long.1),
+            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+        );
+        assert!(too_long.2.contains("text/csv"), "{}", too_long.2);
         // Through the hub's error as well: the queries error keeps its status.
         assert_eq!(
             answer(crate::Error::Query(Error::UnknownEnterprise("91".into()))).0,
