@@ -784,7 +784,7 @@ async fn serve(services: Services, options: ServeOptions) -> anyhow::Result<()> 
     services.live_catalog.ensure_caught_up().await?;
     let tokens = Arc::new(crate::auth::TokenStore::open(services.lake.data_dir())?);
     let demo_tokens = if options.demo.is_some() {
-        crate::auth::bootstrap::ensure_demo_tokens(&services, &tokens).await?
+        crate::auth::bootstrap::ensure_demo_tokens(&services.engine, &tokens).await?
     } else {
         Vec::new()
     };
@@ -945,7 +945,7 @@ mod tests {
 
     #[test]
     fn a_cause_shown_in_its_error_message_is_not_repeated() {
-        let invalid = crate::Error::InvalidUscc {
+        let invalid = parkhub_access::Error::InvalidUscc {
             uscc: "9132050673794822XX".to_string(),
             source: parkhub_connectors::uscc::UsccError::CheckDigit {
                 found: 'X',

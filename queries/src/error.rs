@@ -79,6 +79,26 @@ pub enum Error {
     /// The catalog search of a match, run off the async threads, panicked or was cancelled.
     #[error("the catalog search failed: {0}")]
     Background(#[from] tokio::task::JoinError),
+    /// An answer asked for as a workbook has more rows than an Excel sheet holds.
+    #[error(
+        "the answer has more than {max} rows, the most an Excel sheet holds; ask for text/csv \
+         or application/vnd.apache.arrow.stream (no row cap), or narrow the query",
+        max = crate::format::xlsx::MAX_XLSX_ROWS
+    )]
+    TooManyXlsxRows,
+    /// An answer asked for as a workbook has more columns than an Excel sheet holds.
+    #[error(
+        "the answer has {columns} columns and an Excel sheet holds at most {max}; ask for \
+         text/csv or select fewer columns",
+        max = crate::format::xlsx::MAX_XLSX_COLUMNS
+    )]
+    TooManyXlsxColumns {
+        /// The answer's columns.
+        columns: usize,
+    },
+    /// The workbook library refused a value or failed to write.
+    #[error("writing the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 impl From<parkhub_catalog::Error> for Error {
@@ -128,9 +148,12 @@ impl Error {
             Error::DataFusion(error) => is_planning_error(error),
             Error::InvalidUscc { .. } | Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => true,
             Error::Catalog(error) => is_catalog_request_error(error),
-            Error::Lake(_) | Error::Arrow(_) | Error::BindParameters(_) | Error::Background(_) => {
-                false
-            }
+            Error::TooManyXlsxRows | Error::TooManyXlsxColumns { .. } => true,
+            Error::Lake(_)
+            | Error::Arrow(_)
+            | Error::BindParameters(_)
+            | Error::Background(_)
+            | Error::Xlsx(_) => false,
         }
     }
 }

@@ -1,4 +1,7 @@
-//! Writing query answers: JSON cells, CSV, Arrow IPC streams and aligned text tables.
+//! Writing query answers: JSON cells, CSV, Arrow IPC streams, aligned text tables and
+//! Excel workbooks ([`xlsx`]).
+
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,6 +86,79 @@ pub fn write_arrow_ipc(
     }
     writer.finish()?;
     Ok(())
+}
+
+/// Writes an answer piece by piece as its batches arrive (the HTTP routes stream CSV and
+/// Arrow answers so): the bytes of each batch, then the bytes that end the answer.
+pub trait ChunkEncoder: Send + 'static {
+    /// Returns the bytes of one batch of the answer.
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>>;
+    /// Returns the bytes that end the answer.
+    fn finish(&mut self) -> Result<Vec<u8>>;
+}
+
+/// CSV by the batch, as [`write_csv`] writes it whole: the header row comes with the first.
+#[derive(Debug)]
+pub struct CsvChunks {
+    header: bool,
+}
+
+impl Default for CsvChunks {
+    fn default() -> CsvChunks {
+        CsvChunks { header: true }
+    }
+}
+
+impl ChunkEncoder for CsvChunks {
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>> {
+        let mut chunk = Vec::new();
+        let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+            .with_header(self.header)
+            .build(&mut chunk);
+        writer.write(&plain_strings(batch)?)?;
+        drop(writer);
+        self.header = false;
+        Ok(chunk)
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+}
+
+/// An Arrow IPC stream by the batch: the schema message with the first chunk, the
+/// end-of-stream marker at the end.
+pub struct ArrowChunks {
+    writer: datafusion::arrow::ipc::writer::StreamWriter<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ArrowChunks {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ArrowChunks")
+            .finish_non_exhaustive()
+    }
+}
+
+impl ArrowChunks {
+    /// Starts a stream of batches of `schema`.
+    pub fn new(schema: &Schema) -> Result<ArrowChunks> {
+        Ok(ArrowChunks {
+            writer: datafusion::arrow::ipc::writer::StreamWriter::try_new(Vec::new(), schema)?,
+        })
+    }
+}
+
+impl ChunkEncoder for ArrowChunks {
+    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>> {
+        self.writer.write(&plain_strings(batch)?)?;
+        Ok(std::mem::take(self.writer.get_mut()))
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>> {
+        self.writer.finish()?;
+        Ok(std::mem::take(self.writer.get_mut()))
+    }
 }
 
 /// How many digits after the point a text table shows for floating-point columns: a number
@@ -342,6 +418,35 @@ mod tests {
             lines.next(),
             Some("钢铁,3,1.5,2024-10-04,2023-11-14T22:13:20Z")
         );
+    }
+
+    #[test]
+    fn chunked_answers_equal_the_whole_ones() {
+        let batches = [sample(), sample()];
+        let mut whole = Vec::new();
+        write_csv(&batches, &mut whole).expect("csv");
+        let mut csv = CsvChunks::default();
+        let mut chunked = Vec::new();
+        for batch in &batches {
+            chunked.extend(csv.encode(batch).expect("chunk"));
+        }
+        chunked.extend(csv.finish().expect("end"));
+        assert_eq!(String::from_utf8(chunked), String::from_utf8(whole));
+
+        let schema = plain_string_schema(&sample().schema());
+        let mut arrow = ArrowChunks::new(&schema).expect("writer");
+        let mut stream = Vec::new();
+        for batch in &batches {
+            stream.extend(arrow.encode(batch).expect("chunk"));
+        }
+        stream.extend(arrow.finish().expect("end"));
+        let reader = datafusion::arrow::ipc::reader::StreamReader::try_new(
+            std::io::Cursor::new(stream),
+            None,
+        )
+        .expect("an Arrow stream");
+        let rows: usize = reader.map(|batch| batch.expect("batch").num_rows()).sum();
+        assert_eq!(rows, 2 * sample().num_rows());
     }
 
     #[test]

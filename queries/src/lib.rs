@@ -57,6 +57,7 @@ pub mod lake_store;
 pub mod limits;
 pub mod matching;
 pub mod policy;
+pub mod quarantine;
 
 pub use engine::{ColumnInfo, QueryEngine, QueryStream, TableInfo};
 pub use error::{Error, Result};

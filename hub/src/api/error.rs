@@ -181,6 +181,11 @@ impl From<parkhub_queries::Error> for ApiError {
                 code: "resources_exhausted",
                 message: error.to_string(),
             },
+            Error::TooManyXlsxRows | Error::TooManyXlsxColumns { .. } => ApiError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "too_many_rows",
+                message: error.to_string(),
+            },
             Error::InvalidUscc { .. } => ApiError::bad_request("invalid_uscc", error.to_string()),
             Error::UnknownEnterprise(_) | Error::UnknownNeed(_) => {
                 ApiError::not_found(error.to_string())
@@ -276,21 +281,15 @@ impl From<parkhub_connectors::Error> for ApiError {
     }
 }
 
-impl From<crate::Error> for ApiError {
-    fn from(error: crate::Error) -> ApiError {
-        use crate::Error;
+impl From<parkhub_access::Error> for ApiError {
+    fn from(error: parkhub_access::Error) -> ApiError {
+        use parkhub_access::Error;
         match error {
-            Error::Lake(error) => error.into(),
-            Error::Query(error) => error.into(),
-            Error::Catalog(error) => error.into(),
             refused @ (Error::InvalidTokenName { .. }
             | Error::UsccRequired
             | Error::UsccNotAllowed { .. }
             | Error::InvalidUscc { .. }) => {
                 ApiError::bad_request("invalid_token_request", refused.to_string())
-            }
-            refused @ Error::UnknownRole(_) => {
-                ApiError::bad_request("invalid_parameters", refused.to_string())
             }
             refused @ Error::UnknownEnterprise { .. } => {
                 ApiError::bad_request("unknown_enterprise", refused.to_string())
@@ -319,18 +318,34 @@ impl From<crate::Error> for ApiError {
             refused @ Error::GrantAlreadyRevoked { .. } => {
                 ApiError::conflict("grant_revoked", refused.to_string())
             }
-            // Paths, I/O and library details stay in the log; a DataFusion error here comes
-            // from a constant plan of the hub's own, not from the caller.
-            failed @ (Error::ConfigRead { .. }
-            | Error::ConfigParse { .. }
-            | Error::DataFusion(_)
-            | Error::StoreIo { .. }
+            // Paths, I/O and library details stay in the log.
+            failed @ (Error::StoreIo { .. }
             | Error::StoreCorrupt { .. }
             | Error::CorruptKey { .. }
             | Error::Random(_)
             | Error::EnterpriseLookup(_)
             | Error::AuditWrite(_)
-            | Error::AuditBatch(_)
+            | Error::AuditBatch(_)) => ApiError::internal(&failed),
+        }
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> ApiError {
+        use crate::Error;
+        match error {
+            Error::Lake(error) => error.into(),
+            Error::Query(error) => error.into(),
+            Error::Catalog(error) => error.into(),
+            Error::Access(error) => error.into(),
+            refused @ Error::UnknownRole(_) => {
+                ApiError::bad_request("invalid_parameters", refused.to_string())
+            }
+            // Paths, I/O and library details stay in the log; a DataFusion error here comes
+            // from a constant plan of the hub's own, not from the caller.
+            failed @ (Error::ConfigRead { .. }
+            | Error::ConfigParse { .. }
+            | Error::DataFusion(_)
             | Error::DemoNotEmpty { .. }
             | Error::DemoGenerate(_)
             | Error::DemoInterrupted(_)) => ApiError::internal(&failed),
@@ -338,17 +353,16 @@ impl From<crate::Error> for ApiError {
     }
 }
 
-/// Runs a blocking call of the hub (file I/O under a lock, as the token and grant stores do)
-/// off the request threads; a panic in it is an internal error.
-pub async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> crate::Result<T> + Send + 'static,
+/// Runs a blocking call of the access stores (file I/O under a lock, as the token and grant
+/// stores do) off the request threads; a panic in it is an internal error.
+pub async fn run_blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(ApiError::from),
+        Ok(result) => result.map_err(Into::into),
         Err(error) => Err(ApiError::internal(&error)),
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,8 +373,8 @@ mod tests {
     }
 
     #[test]
-    fn the_hub_error_answers_a_status_and_code_per_cause() {
-        use crate::Error;
+    fn the_access_error_answers_a_status_and_code_per_cause() {
+        use parkhub_access::Error;
         assert_eq!(
             answer(Error::UnknownGrant { id: "g-1".into() }),
             (
@@ -376,6 +390,11 @@ mod tests {
         assert_eq!(
             answer(Error::TokenAlreadyRevoked { name: "a".into() }).0,
             StatusCode::CONFLICT
+        );
+        // Through the hub's error as well.
+        assert_eq!(
+            answer(crate::Error::from(Error::UnknownToken { name: "a".into() })).0,
+            StatusCode::NOT_FOUND
         );
         let store = Error::StoreIo {
             path: "/data/auth/tokens.json".into(),
@@ -406,6 +425,12 @@ mod tests {
             answer(Error::from(parkhub_catalog::Error::NothingToMatch)).1,
             "invalid_parameters"
         );
+        let too_long = answer(Error::TooManyXlsxRows);
+        assert_eq!(
+            (too_long.0, too_long.1),
+            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+        );
+        assert!(too_long.2.contains("text/csv"), "{}", too_long.2);
         // Through the hub's error as well: the queries error keeps its status.
         assert_eq!(
             answer(crate::Error::Query(Error::UnknownEnterprise("91".into()))).0,

@@ -10,8 +10,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::ipc::writer::StreamWriter;
 use futures::StreamExt;
 use parkhub_queries::format;
 use serde::{Deserialize, Serialize};
@@ -272,7 +270,7 @@ pub async fn answer(
         AnswerFormat::Csv => Ok(streamed(
             stream,
             "text/csv; charset=utf-8",
-            CsvEncoder { header: true },
+            format::CsvChunks::default(),
             recorder,
         )),
         AnswerFormat::Xlsx => match crate::api::xlsx::answer(stream, schema).await {
@@ -283,16 +281,8 @@ pub async fn answer(
             Err(error) => Err(recorder.failed(error)),
         },
         AnswerFormat::Arrow => {
-            let writer = StreamWriter::try_new(Vec::new(), &schema)
-                .map_err(|error| ApiError::internal(&error))?;
-            Ok(streamed(
-                stream,
-                ARROW_STREAM,
-                ArrowEncoder {
-                    writer: Arc::new(Mutex::new(writer)),
-                },
-                recorder,
-            ))
+            let encoder = format::ArrowChunks::new(&schema).map_err(ApiError::from)?;
+            Ok(streamed(stream, ARROW_STREAM, encoder, recorder))
         }
     }
 }
@@ -332,63 +322,12 @@ async fn json_answer(
     Ok((Json(answer).into_response(), rows))
 }
 
-/// Turns record batches into body chunks.
-trait ChunkEncoder: Send + 'static {
-    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error>;
-    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error>;
-}
-
-struct CsvEncoder {
-    header: bool,
-}
-
-impl ChunkEncoder for CsvEncoder {
-    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error> {
-        let mut chunk = Vec::new();
-        let mut writer = datafusion::arrow::csv::WriterBuilder::new()
-            .with_header(self.header)
-            .build(&mut chunk);
-        writer.write(&format::plain_strings(batch)?)?;
-        drop(writer);
-        self.header = false;
-        Ok(chunk)
-    }
-
-    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error> {
-        Ok(Vec::new())
-    }
-}
-
-struct ArrowEncoder {
-    writer: Arc<Mutex<StreamWriter<Vec<u8>>>>,
-}
-
-impl ChunkEncoder for ArrowEncoder {
-    fn encode(&mut self, batch: &RecordBatch) -> Result<Vec<u8>, parkhub_queries::Error> {
-        let mut writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        writer.write(&format::plain_strings(batch)?)?;
-        Ok(std::mem::take(writer.get_mut()))
-    }
-
-    fn finish(&mut self) -> Result<Vec<u8>, parkhub_queries::Error> {
-        let mut writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        writer.finish()?;
-        Ok(std::mem::take(writer.get_mut()))
-    }
-}
-
 /// Streams the answer as it is computed; a client that goes away drops the stream, which
 /// cancels the query.
 fn streamed(
     stream: parkhub_queries::QueryStream,
     content_type: &'static str,
-    encoder: impl ChunkEncoder,
+    encoder: impl format::ChunkEncoder,
     recorder: QueryRecorder,
 ) -> Response {
     let encoder = Arc::new(Mutex::new(encoder));

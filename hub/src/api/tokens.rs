@@ -90,7 +90,7 @@ pub async fn create(
     })?;
     let uscc = match &request.uscc {
         Some(code) if request.role == Role::Enterprise => {
-            Some(bootstrap::check_enterprise(&state.services, code).await?)
+            Some(bootstrap::check_enterprise(&state.services.engine, code).await?)
         }
         other => other.clone(),
     };

@@ -4,7 +4,7 @@
 //! Handlers read the caller from the request's extensions: `Extension<Principal>` (absent only
 //! for an anonymous catalog search, so take `Option<Extension<Principal>>` there). A handler
 //! that knows more than the route (the SQL, the tables read) puts an
-//! [`AuditNote`](crate::auth::audit::AuditNote) in its response's extensions.
+//! [`AuditNote`](parkhub_access::audit::AuditNote) in its response's extensions.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,18 +16,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::ApiError;
 use crate::api::error::ErrorCode;
-use crate::auth::audit::{AuditLog, AuditNote, AuditRecord, Interface};
-use crate::auth::grants::GrantStore;
+use crate::auth::Principal;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::routes::{self, Access, Action};
-use crate::auth::store::Rejection;
-use crate::auth::{Principal, Role, TokenStore};
 use crate::server::{AppState, REQUEST_ID_HEADER};
+use parkhub_access::audit::{AuditLog, AuditNote, AuditRecord, Interface};
+use parkhub_access::store::Rejection;
+use parkhub_access::{ANONYMOUS_NAME, GrantStore, TokenStore};
 use parkhub_queries::QueryEngine;
-use parkhub_queries::policy::{Policy, park_today};
-
-/// The principal name audit rows carry for an anonymous caller.
-pub const ANONYMOUS_NAME: &str = "anonymous";
 
 /// What the servers (HTTP and the Postgres wire) need to know who is asking, what they may
 /// see and to record what they did.
@@ -49,11 +45,7 @@ impl AuthState {
     /// Returns `engine` as `principal` may use it: its role's tables and rows, plus the grants
     /// in force for it today (park time). An admin's engine reads the whole lake.
     pub fn engine_for(&self, engine: &QueryEngine, principal: &Principal) -> QueryEngine {
-        if principal.role == Role::Admin {
-            return engine.whole_park();
-        }
-        let grants = self.grants.current();
-        engine.for_principal(Policy::new(principal.clone(), &grants, park_today()))
+        parkhub_access::engine_for(&self.grants, engine, principal)
     }
 }
 
@@ -191,14 +183,7 @@ fn bearer_token(request: &Request) -> Result<Option<&str>, Rejection> {
 async fn authenticate(tokens: &Arc<TokenStore>, token: &str) -> Result<Principal, Rejection> {
     let authenticated = tokens.authenticate(token)?;
     if authenticated.touch_due {
-        let tokens = Arc::clone(tokens);
-        let name = authenticated.principal.name.clone();
-        let touched = tokio::task::spawn_blocking(move || tokens.touch(&name)).await;
-        match touched {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "cannot record when a token was last used"),
-            Err(error) => tracing::warn!(%error, "cannot record when a token was last used"),
-        }
+        tokens.touch_off_thread(&authenticated.principal.name).await;
     }
     Ok(authenticated.principal)
 }

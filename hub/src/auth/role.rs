@@ -6,13 +6,7 @@ pub use parkhub_queries::policy::{Principal, Role};
 
 use crate::{Error, Result};
 
-/// The name the command line acts under: it opens the data directory directly, as admin.
-pub const CLI_PRINCIPAL_NAME: &str = "cli";
-
-/// Returns the principal of the command line, which acts as admin.
-pub fn cli_principal() -> Principal {
-    Principal::admin(CLI_PRINCIPAL_NAME)
-}
+pub use parkhub_access::{CLI_PRINCIPAL_NAME, cli_principal};
 
 /// Reads a role as people type it on the command line: surrounding spaces and letter case do
 /// not matter (JSON and grants take only the lowercase names).

@@ -59,7 +59,7 @@ pub async fn run(services: &Services, command: GrantCommand) -> anyhow::Result<(
             purpose,
             until,
         } => {
-            let from = crate::auth::bootstrap::check_enterprise(services, &from).await?;
+            let from = crate::auth::bootstrap::check_enterprise(&services.engine, &from).await?;
             let to = GrantTarget::try_from(to)?;
             let new = NewGrant {
                 to,

@@ -73,7 +73,7 @@ pub async fn run(services: &Services, command: TokenCommand) -> anyhow::Result<(
         } => {
             let uscc = match (role, uscc) {
                 (Role::Enterprise, Some(code)) => {
-                    Some(bootstrap::check_enterprise(services, &code).await?)
+                    Some(bootstrap::check_enterprise(&services.engine, &code).await?)
                 }
                 (_, other) => other,
             };

@@ -11,7 +11,7 @@ use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::error::Result;
 use parkhub_queries::engine::{CATALOG_NAME, SCHEMA_NAME};
 
-use super::catalog::{INFORMATION_SCHEMA, LakeCatalog, LakeColumn, PG_CATALOG, Row, memory_table};
+use crate::catalog::{INFORMATION_SCHEMA, LakeCatalog, LakeColumn, PG_CATALOG, Row, memory_table};
 
 /// The owner every schema is reported under (as `pg_namespace` and `pg_class` do).
 const OWNER: &str = "postgres";

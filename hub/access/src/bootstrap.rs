@@ -4,10 +4,11 @@
 use datafusion::prelude::{col, lit};
 use parkhub_connectors::uscc;
 
-use crate::auth::store::{NewToken, TokenInfo};
-use crate::auth::{Role, TokenStore};
-use crate::services::Services;
+use crate::store::TokenStore;
+use crate::store::{NewToken, TokenInfo};
 use crate::{Error, Result};
+use parkhub_queries::QueryEngine;
+use parkhub_queries::policy::Role;
 
 /// The name of the admin token `serve` creates in a data directory that has no token yet.
 pub const FIRST_ADMIN_NAME: &str = "admin";
@@ -25,15 +26,15 @@ pub struct IssuedToken {
 
 /// Checks that `code` is a valid USCC of an enterprise in the `enterprises` table, and returns
 /// it as the registry spells it (upper case).
-pub async fn check_enterprise(services: &Services, code: &str) -> Result<String> {
+pub async fn check_enterprise(engine: &QueryEngine, code: &str) -> Result<String> {
     let code = code.trim().to_ascii_uppercase();
     uscc::validate(&code).map_err(|source| Error::InvalidUscc {
         uscc: code.clone(),
         source,
     })?;
-    if !is_registered(services, &code)
+    if !is_registered(engine, &code)
         .await
-        .map_err(Error::EnterpriseLookup)?
+        .map_err(|error| Error::EnterpriseLookup(Box::new(error)))?
     {
         return Err(Error::UnknownEnterprise { uscc: code });
     }
@@ -41,18 +42,16 @@ pub async fn check_enterprise(services: &Services, code: &str) -> Result<String>
 }
 
 /// Whether the `enterprises` table has a row of this USCC (no table: none has).
-async fn is_registered(services: &Services, code: &str) -> parkhub_queries::Result<bool> {
-    if services.lake.load_table("enterprises").await?.is_none() {
+async fn is_registered(engine: &QueryEngine, code: &str) -> parkhub_queries::Result<bool> {
+    if engine.lake().load_table("enterprises").await?.is_none() {
         return Ok(false);
     }
-    let frame = services
-        .engine
+    let frame = engine
         .plan("SELECT uscc FROM enterprises")
         .await?
         .filter(col("uscc").eq(lit(code)))?
         .limit(0, Some(1))?;
-    let found: usize = services
-        .engine
+    let found: usize = engine
         .execute(frame)?
         .collect()
         .await?
@@ -82,7 +81,7 @@ pub fn ensure_first_admin(tokens: &TokenStore) -> Result<Option<IssuedToken>> {
 /// first enterprise of the registry (by USCC). Returns the new tokens; empty when they were
 /// made before (their secrets were printed then).
 pub async fn ensure_demo_tokens(
-    services: &Services,
+    engine: &QueryEngine,
     tokens: &TokenStore,
 ) -> Result<Vec<IssuedToken>> {
     if tokens
@@ -91,9 +90,9 @@ pub async fn ensure_demo_tokens(
     {
         return Ok(Vec::new());
     }
-    let enterprise = first_enterprise(services)
+    let enterprise = first_enterprise(engine)
         .await
-        .map_err(Error::EnterpriseLookup)?;
+        .map_err(|error| Error::EnterpriseLookup(Box::new(error)))?;
     let mut issued = Vec::new();
     for role in Role::ALL {
         let uscc = match role {
@@ -115,13 +114,12 @@ pub async fn ensure_demo_tokens(
 }
 
 /// Returns the first USCC of the `enterprises` table, if it has a row.
-async fn first_enterprise(services: &Services) -> parkhub_queries::Result<Option<String>> {
+async fn first_enterprise(engine: &QueryEngine) -> parkhub_queries::Result<Option<String>> {
     use datafusion::arrow::array::{Array as _, AsArray as _};
-    if services.lake.load_table("enterprises").await?.is_none() {
+    if engine.lake().load_table("enterprises").await?.is_none() {
         return Ok(None);
     }
-    let batches = services
-        .engine
+    let batches = engine
         .query("SELECT uscc FROM enterprises ORDER BY uscc LIMIT 1")
         .await?
         .collect()

@@ -11,7 +11,7 @@
 //!   a key), as `pg_index` / `pg_constraint` rows and index relations in `pg_class`
 //!   (`<table>_pkey`), with `pg_get_indexdef` and `pg_get_constraintdef`;
 //! - `pg_settings` with the settings drivers ask for (`max_index_keys`, …);
-//! - `information_schema` ([`super::information_schema`]) in Postgres's shape, instead of
+//! - `information_schema` ([`crate::information_schema`]) in Postgres's shape, instead of
 //!   DataFusion's.
 //!
 //! psql's `\d table` first looks the table's oid up in `pg_class`, then asks `pg_attribute`
@@ -51,7 +51,7 @@ use parkhub_connectors::{ColumnContract, TableContract};
 use parkhub_queries::QueryEngine;
 use parkhub_queries::engine::{CATALOG_NAME, SCHEMA_NAME};
 
-use super::functions::{CatalogFunctions, PrimaryKey};
+use crate::functions::{CatalogFunctions, PrimaryKey};
 
 /// The schema name of the Postgres system catalog.
 pub const PG_CATALOG: &str = "pg_catalog";
@@ -87,7 +87,7 @@ pub(crate) struct PgCatalog {
     /// The tables of `pg_catalog` that do not depend on the lake, shared by every principal.
     static_tables: Arc<PgCatalogStaticTables>,
     /// The scalar functions `datafusion-pg-catalog` adds or replaces, `version()` and the
-    /// server-wide functions of [`super::functions`].
+    /// server-wide functions of [`crate::functions`].
     functions: Vec<Arc<ScalarUDF>>,
     /// The table functions it adds or replaces (`pg_get_keywords`, the widened
     /// `generate_series`).
@@ -148,7 +148,7 @@ impl PgCatalog {
             .collect();
         let static_tables = Arc::new(PgCatalogStaticTables::try_new()?);
         // Registered after the library's, so that ours replace theirs of the same name.
-        functions.extend(super::functions::server_functions(type_oids(
+        functions.extend(crate::functions::server_functions(type_oids(
             &static_tables,
         )?));
         Ok(PgCatalog {
@@ -187,7 +187,7 @@ impl PgCatalog {
             pg_settings(&library, engine.limits().timeout().as_secs()).await?,
         );
         let pg_catalog: Arc<dyn SchemaProvider> = Arc::new(WirePgCatalog { library, overrides });
-        let information_schema = super::information_schema::schema_provider(&lake)?;
+        let information_schema = crate::information_schema::schema_provider(&lake)?;
         Ok(SessionCatalog {
             pg_catalog,
             information_schema,
@@ -739,8 +739,8 @@ fn settings(time_limit_seconds: u64) -> Vec<(String, String)> {
         .iter()
         .map(|(name, value)| ((*name).to_string(), (*value).to_string()))
         .collect();
-    for name in super::session::SETTINGS {
-        if let Some(value) = super::session::default_value(name, time_limit_seconds) {
+    for name in crate::session::SETTINGS {
+        if let Some(value) = crate::session::default_value(name, time_limit_seconds) {
             settings.push(((*name).to_string(), value));
         }
     }

@@ -274,7 +274,7 @@ pub(crate) fn server_functions(type_oids: HashMap<String, i32>) -> Vec<Arc<Scala
                 let mut answer = ListBuilder::new(StringBuilder::new());
                 for implicit in arrays[0].as_boolean().iter() {
                     if implicit == Some(true) {
-                        answer.values().append_value(super::catalog::PG_CATALOG);
+                        answer.values().append_value(crate::catalog::PG_CATALOG);
                     }
                     answer
                         .values()

@@ -1,7 +1,7 @@
 //! The simple and extended query protocols over the guarded query engine.
 //!
 //! A statement is parsed with the Postgres dialect and `datafusion-pg-catalog`'s compatibility
-//! rewrites; session commands ([`super::session`]) are answered here, everything else is
+//! rewrites; session commands ([`crate::session`]) are answered here, everything else is
 //! planned by [`QueryEngine::plan_statement`] (the read-only guard, unknown tables, the
 //! lake-only object store) and run by [`QueryEngine::execute`] (time limit, memory pool,
 //! concurrency limit). A prepared statement (Parse) is planned — and so checked — once; its
@@ -39,11 +39,12 @@ use pgwire::messages::data::DataRow;
 use pgwire::messages::response::TransactionStatus;
 use pgwire::types::format::FormatOptions;
 
-use super::catalog::PgCatalog;
-use super::login::WireSession;
-use super::session::{self, Command, user_error};
-use crate::auth::audit::{AuditRecord, Interface};
-use crate::auth::http::AuthState;
+use parkhub_access::audit::{AuditRecord, Interface};
+
+use crate::WireAuth;
+use crate::catalog::PgCatalog;
+use crate::login::WireSession;
+use crate::session::{self, Command, user_error};
 
 /// What a client is told of an internal error (the detail goes to the server log).
 pub(crate) const INTERNAL_ERROR: &str = "internal error; see the server log";
@@ -282,7 +283,7 @@ pub(crate) struct Sessions {
     /// The engine over the whole lake; principals get theirs from it.
     base: QueryEngine,
     catalog: Arc<PgCatalog>,
-    auth: Arc<AuthState>,
+    auth: Arc<dyn WireAuth>,
 }
 
 impl Sessions {
@@ -294,7 +295,7 @@ impl Sessions {
             .get::<WireSession>()
             .ok_or_else(|| fatal("28000", "the connection has not logged in"))?;
         let name = &session.principal.name;
-        match self.auth.tokens.get(name) {
+        match self.auth.tokens().get(name) {
             Ok(Some(token))
                 if token.revoked_at.is_none() && !token.is_expired(chrono::Utc::now()) => {}
             Ok(_) => {
@@ -316,8 +317,7 @@ impl Sessions {
     /// Takes one statement from the token's rate limit (shared with HTTP).
     fn rate_limit(&self, session: &WireSession) -> PgWireResult<()> {
         self.auth
-            .limiter
-            .check(&session.principal.name)
+            .check_rate(&session.principal.name)
             .map_err(|wait| {
                 let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
                 user_error(
@@ -397,7 +397,7 @@ fn policies(engine: &QueryEngine) -> String {
 /// The audit row of one statement; written when it is dropped (the answer sent, or the
 /// statement given up), or at once by [`StatementAudit::failed`].
 pub(crate) struct StatementAudit {
-    auth: Arc<AuthState>,
+    auth: Arc<dyn WireAuth>,
     record: Option<AuditRecord>,
     started: Instant,
     rows: i64,
@@ -429,7 +429,7 @@ impl StatementAudit {
         self.set_outcome(error);
         if let Some(mut record) = self.finish() {
             record.rows = None;
-            self.auth.audit.record(record).await;
+            self.auth.audit().record(record).await;
         }
     }
 }
@@ -442,7 +442,7 @@ impl Drop for StatementAudit {
         let auth = Arc::clone(&self.auth);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
-                drop(runtime.spawn(async move { auth.audit.record(record).await }));
+                drop(runtime.spawn(async move { auth.audit().record(record).await }));
             }
             Err(_) => tracing::error!(?record, "no runtime to write an audit row on"),
         }
@@ -500,7 +500,7 @@ impl WireQueries {
     pub(crate) fn new(
         engine: QueryEngine,
         catalog: Arc<PgCatalog>,
-        auth: Arc<AuthState>,
+        auth: Arc<dyn WireAuth>,
     ) -> WireQueries {
         WireQueries {
             parser: Arc::new(WireParser {
@@ -608,7 +608,7 @@ impl WireParser {
             .parse(sql)
             .map_err(|error| user_error("42601", format!("syntax error: {error}")))?;
         for statement in &mut statements {
-            super::compat::rewrite(statement);
+            crate::compat::rewrite(statement);
         }
         Ok(statements)
     }

@@ -2,7 +2,7 @@
 //!
 //! The server asks for a cleartext password (`AuthenticationCleartextPassword`; bind the port
 //! to loopback or put TLS in front of it), checks the token with
-//! [`TokenStore::authenticate`](crate::auth::TokenStore::authenticate) and requires the
+//! [`TokenStore::authenticate`](parkhub_access::TokenStore::authenticate) and requires the
 //! token's name to be the startup `user`. Every refusal (an unknown, malformed, revoked or
 //! expired token, another token's name) is the same `28P01` error, so that a stranger learns
 //! nothing about which names exist; a startup without a user name is `28000`. The principal
@@ -31,10 +31,12 @@ use pgwire::messages::startup::Authentication;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use tokio::sync::oneshot;
 
-use crate::auth::Principal;
-use crate::auth::audit::{AuditRecord, Interface};
-use crate::auth::http::{ANONYMOUS_NAME, AuthState};
-use crate::auth::store::Rejection;
+use parkhub_access::ANONYMOUS_NAME;
+use parkhub_access::audit::{AuditRecord, Interface};
+use parkhub_access::store::Rejection;
+use parkhub_queries::policy::{Principal, Role};
+
+use crate::WireAuth;
 
 /// The rate-limiter bucket refused logins are audited from: one for the whole server (the
 /// space keeps it apart from every token's name).
@@ -66,7 +68,7 @@ pub(crate) type LoginOutcome = oneshot::Sender<bool>;
 
 /// The startup handler of one connection.
 pub(crate) struct WireLogin {
-    auth: Arc<AuthState>,
+    auth: Arc<dyn WireAuth>,
     connections: Arc<ConnectionManager>,
     pids: Arc<RandomPidSecretKeyGenerator>,
     /// Told `true` once the client is logged in, `false` when it is refused.
@@ -75,7 +77,7 @@ pub(crate) struct WireLogin {
 
 impl WireLogin {
     pub(crate) fn new(
-        auth: Arc<AuthState>,
+        auth: Arc<dyn WireAuth>,
         connections: Arc<ConnectionManager>,
         pids: Arc<RandomPidSecretKeyGenerator>,
         outcome: LoginOutcome,
@@ -111,10 +113,10 @@ impl WireLogin {
             .get(METADATA_USER)
             .cloned()
             .unwrap_or_default();
-        let principal = match self.auth.tokens.authenticate(password) {
+        let principal = match self.auth.tokens().authenticate(password) {
             Ok(authenticated) if authenticated.principal.name == user => {
                 if authenticated.touch_due {
-                    touch(&self.auth, &user).await;
+                    self.auth.tokens().touch_off_thread(&user).await;
                 }
                 authenticated.principal
             }
@@ -145,10 +147,10 @@ impl WireLogin {
         tracing::debug!(peer = %client.socket_addr(), principal = %principal.name, "Postgres wire login");
         let mut record = AuditRecord::new(Some(&principal), Interface::Pg, "login");
         record.statement = Some(format!("login from {}", client.socket_addr().ip()));
-        self.auth.audit.record(record).await;
+        self.auth.audit().record(record).await;
 
         let mut parameters = DefaultServerParameterProvider::default();
-        parameters.is_superuser = principal.role == crate::auth::Role::Admin;
+        parameters.is_superuser = principal.role == Role::Admin;
         parameters.default_transaction_read_only = true;
         finish_authentication(client, &parameters).await?;
         self.tell(true);
@@ -176,7 +178,7 @@ impl WireLogin {
     }
 
     async fn audit_refusal<C: ClientInfo>(&self, client: &C, user: &str, outcome: &str) {
-        if self.auth.limiter.check(REFUSED_LOGINS_BUCKET).is_err() {
+        if self.auth.check_rate(REFUSED_LOGINS_BUCKET).is_err() {
             tracing::warn!(peer = %client.socket_addr(), "refused Postgres wire logins beyond the rate limit are not audited");
             return;
         }
@@ -186,7 +188,7 @@ impl WireLogin {
         }
         record.statement = Some(format!("login from {}", client.socket_addr().ip()));
         record.outcome = outcome.to_string();
-        self.auth.audit.record(record).await;
+        self.auth.audit().record(record).await;
     }
 }
 
@@ -243,16 +245,5 @@ impl StartupHandler for WireLogin {
             _ => {}
         }
         Ok(())
-    }
-}
-
-/// Writes that the token `name` was used, off the connection's thread.
-async fn touch(auth: &Arc<AuthState>, name: &str) {
-    let tokens = Arc::clone(&auth.tokens);
-    let name = name.to_string();
-    match tokio::task::spawn_blocking(move || tokens.touch(&name)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(%error, "cannot record when a token was last used"),
-        Err(error) => tracing::warn!(%error, "cannot record when a token was last used"),
     }
 }

@@ -15,15 +15,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::private_file::{self, FileStamp};
-use crate::auth::secret::{self, HashKey};
-use crate::auth::{Principal, Role};
+use crate::private_file::{self, FileStamp};
+use crate::secret::{self, HashKey};
 use crate::{Error, Result};
+use parkhub_queries::policy::{Principal, Role};
 
 /// Folder of the token store inside the data directory.
 pub const AUTH_FOLDER: &str = "auth";
@@ -37,12 +37,13 @@ pub const LOCK_FILE: &str = "tokens.lock";
 pub const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// What `token list` shows of a token: everything but its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     /// The token's unique name (the Postgres wire user name).
     pub name: String,
     /// Its role: `admin`, `committee`, `centre` or `enterprise`.
-    #[schema(value_type = String, example = "committee")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "committee"))]
     pub role: Role,
     /// The enterprise's USCC, for an enterprise token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +90,7 @@ impl TokenInfo {
 }
 
 /// A token to create. The enterprise's USCC must have been checked against the registry
-/// (see [`crate::auth::bootstrap::check_enterprise`]); the store checks only that it is
+/// (see [`crate::bootstrap::check_enterprise`]); the store checks only that it is
 /// there for enterprise tokens and absent for the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewToken {
@@ -348,6 +349,19 @@ impl TokenStore {
         })
     }
 
+    /// Writes that the token named `name` was used now, on tokio's blocking threads, so a
+    /// request or connection does not wait on the file lock; a failure is logged, not returned
+    /// (the token's use stands).
+    pub async fn touch_off_thread(self: &Arc<Self>, name: &str) {
+        let tokens = Arc::clone(self);
+        let name = name.to_string();
+        match tokio::task::spawn_blocking(move || tokens.touch(&name)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "cannot record when a token was last used"),
+            Err(error) => tracing::warn!(%error, "cannot record when a token was last used"),
+        }
+    }
+
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         // A panic while holding the cache leaves it consistent (it is replaced whole).
         self.cache
@@ -388,10 +402,7 @@ impl TokenStore {
 
 fn check_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
-    let reserved = [
-        crate::auth::role::CLI_PRINCIPAL_NAME,
-        crate::auth::http::ANONYMOUS_NAME,
-    ];
+    let reserved = [crate::CLI_PRINCIPAL_NAME, crate::ANONYMOUS_NAME];
     if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) || reserved.contains(&name)
     {
         return Err(Error::InvalidTokenName {

@@ -23,7 +23,7 @@ use pgwire::messages::response::TransactionStatus;
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::types::format::FormatOptions;
 
-use super::catalog::server_version;
+use crate::catalog::server_version;
 
 /// A statement answered by the wire server rather than the query engine.
 #[derive(Debug, Clone, PartialEq, Eq)]

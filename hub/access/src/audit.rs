@@ -19,8 +19,8 @@ use parkhub_connectors::{BatchIdentity, Lake, TableContract};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, mpsc};
 
-use crate::auth::{Principal, Role};
 use crate::{Error, Result};
+use parkhub_queries::policy::{Principal, Role};
 
 /// Rows written at once, at most; a full batch is written without waiting for the tick.
 pub const BATCH_ROWS: usize = 500;
@@ -92,7 +92,7 @@ impl AuditRecord {
         AuditRecord {
             at: Utc::now(),
             principal: principal.map_or_else(
-                || crate::auth::http::ANONYMOUS_NAME.to_string(),
+                || crate::ANONYMOUS_NAME.to_string(),
                 |principal| principal.name.clone(),
             ),
             role: principal.map(|principal| principal.role),
@@ -393,11 +393,7 @@ mod tests {
     async fn the_command_line_writes_its_records_at_once() {
         let dir = tempfile::tempdir().expect("temp dir");
         let lake = Lake::open(dir.path()).expect("lake");
-        let mut record = AuditRecord::new(
-            Some(&crate::auth::role::cli_principal()),
-            Interface::Cli,
-            "token",
-        );
+        let mut record = AuditRecord::new(Some(&crate::cli_principal()), Interface::Cli, "token");
         record.statement = Some("token create committee-1".into());
         write_now(&lake, &[record]).await.expect("writes");
         assert_eq!(

@@ -99,7 +99,7 @@ impl VisitorMut for SearchPath {
             && matches!(right.as_ref(), Expr::Function(function) if function_name(&function.name) == "current_schema")
             && let Some(searched) = parse_expression(&format!(
                 "{left} IN ('{}', current_schema())",
-                super::catalog::PG_CATALOG
+                crate::catalog::PG_CATALOG
             ))
         {
             *expression = searched;

@@ -15,10 +15,10 @@ use parkhub_connectors::Contracts;
 use parkhub_queries::policy::{Grant, GrantTarget, Grants, OwnerKey, Role, rules::owner_key};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Principal;
-use crate::auth::private_file::{self, FileStamp};
-use crate::auth::store::AUTH_FOLDER;
+use crate::private_file::{self, FileStamp};
+use crate::store::AUTH_FOLDER;
 use crate::{Error, Result};
+use parkhub_queries::policy::Principal;
 
 /// The grant file.
 pub const GRANTS_FILE: &str = "grants.json";
@@ -28,14 +28,15 @@ pub const LOCK_FILE: &str = "grants.lock";
 pub const MAX_PURPOSE_CHARS: usize = 500;
 
 /// A grant as the store keeps it: the grant and who gave and revoked it when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantRecord {
     /// Its id (`g-…`), used to revoke it.
     pub id: String,
     /// The enterprise whose rows are granted.
     pub from: String,
     /// A token's name, or a role (admin, committee, centre, enterprise).
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub to: GrantTarget,
     /// The tables granted.
     pub tables: Vec<String>,
@@ -87,11 +88,12 @@ impl GrantRecord {
 }
 
 /// A grant asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewGrant {
     /// A token's name, or a role.
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub to: GrantTarget,
     /// The tables granted.
     pub tables: Vec<String>,
