@@ -74,6 +74,69 @@ pub(crate) fn address(database: &DatabaseSpec) -> String {
     )
 }
 
+/// Hands a reader's rows to the sync in chunks of `batch_rows`, the columns first.
+pub(crate) struct RowSender<'a> {
+    spec: &'a SourceSpec,
+    sender: mpsc::Sender<ReadEvent>,
+    batch_rows: usize,
+    chunk: Vec<Vec<Option<String>>>,
+    rows: u64,
+    described: bool,
+}
+
+impl<'a> RowSender<'a> {
+    pub(crate) fn new(
+        spec: &'a SourceSpec,
+        database: &DatabaseSpec,
+        sender: mpsc::Sender<ReadEvent>,
+    ) -> RowSender<'a> {
+        RowSender {
+            spec,
+            sender,
+            batch_rows: database.batch_rows,
+            chunk: Vec::with_capacity(database.batch_rows),
+            rows: 0,
+            described: false,
+        }
+    }
+
+    async fn send(&self, event: ReadEvent) -> Result<()> {
+        self.sender
+            .send(event)
+            .await
+            .map_err(|_| receiver_gone(self.spec))
+    }
+
+    /// Sends the column names, once (later calls do nothing).
+    pub(crate) async fn columns(&mut self, names: impl FnOnce() -> Vec<String>) -> Result<()> {
+        if !self.described {
+            self.described = true;
+            self.send(ReadEvent::Columns(names())).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a row; a full chunk is sent.
+    pub(crate) async fn row(&mut self, cells: Vec<Option<String>>) -> Result<()> {
+        self.chunk.push(cells);
+        self.rows += 1;
+        if self.chunk.len() >= self.batch_rows {
+            let full = std::mem::replace(&mut self.chunk, Vec::with_capacity(self.batch_rows));
+            self.send(ReadEvent::Rows(full)).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the last chunk and returns how many rows were read.
+    pub(crate) async fn finish(mut self) -> Result<u64> {
+        if !self.chunk.is_empty() {
+            let last = std::mem::take(&mut self.chunk);
+            self.send(ReadEvent::Rows(last)).await?;
+        }
+        Ok(self.rows)
+    }
+}
+
 /// The sync stopped reading (its receiver is gone): the reader ends quietly.
 pub(crate) fn receiver_gone(spec: &SourceSpec) -> Error {
     Error::SourceConfig {

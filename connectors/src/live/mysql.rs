@@ -10,7 +10,7 @@ use mysql_async::{Row, Value};
 use tokio::sync::mpsc;
 
 use super::config::{DatabaseSpec, SourceSpec};
-use super::database::{ReadEvent, address, receiver_gone, server_error};
+use super::database::{ReadEvent, RowSender, address, server_error};
 use crate::error::Result;
 
 /// How long connecting may take.
@@ -73,44 +73,24 @@ async fn stream_rows(
     else {
         return Ok(0);
     };
-    let mut chunk = Vec::with_capacity(database.batch_rows);
-    let mut rows = 0u64;
-    let mut described = false;
+    let mut rows = RowSender::new(spec, database, sender);
     while let Some(row) = stream.next().await {
         let row = row.map_err(|error| server_error(spec, context(), error))?;
-        if !described {
-            let names = row
-                .columns_ref()
+        rows.columns(|| {
+            row.columns_ref()
                 .iter()
                 .map(|column| column.name_str().to_string())
-                .collect();
-            sender
-                .send(ReadEvent::Columns(names))
-                .await
-                .map_err(|_| receiver_gone(spec))?;
-            described = true;
-        }
-        chunk.push(
+                .collect()
+        })
+        .await?;
+        rows.row(
             (0..row.len())
                 .map(|at| row.as_ref(at).and_then(text))
                 .collect(),
-        );
-        rows += 1;
-        if chunk.len() >= database.batch_rows {
-            let full = std::mem::replace(&mut chunk, Vec::with_capacity(database.batch_rows));
-            sender
-                .send(ReadEvent::Rows(full))
-                .await
-                .map_err(|_| receiver_gone(spec))?;
-        }
+        )
+        .await?;
     }
-    if !chunk.is_empty() {
-        sender
-            .send(ReadEvent::Rows(chunk))
-            .await
-            .map_err(|_| receiver_gone(spec))?;
-    }
-    Ok(rows)
+    rows.finish().await
 }
 
 /// A value as text (the text protocol sends bytes; the others are formatted as MySQL would).

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::{NoTls, SimpleQueryMessage};
 
 use super::config::{DatabaseSpec, SourceSpec};
-use super::database::{ReadEvent, address, receiver_gone, server_error};
+use super::database::{ReadEvent, RowSender, address, server_error};
 use crate::error::Result;
 
 /// How long connecting may take.
@@ -57,59 +57,30 @@ async fn stream_rows(
         .await
         .map_err(|error| server_error(spec, context(), error))?;
     futures::pin_mut!(stream);
-    let mut chunk = Vec::with_capacity(database.batch_rows);
-    let mut rows = 0u64;
-    let mut described = false;
+    let mut rows = RowSender::new(spec, database, sender);
     while let Some(message) = stream.next().await {
         match message.map_err(|error| server_error(spec, context(), error))? {
             SimpleQueryMessage::RowDescription(columns) => {
-                let names = columns
-                    .iter()
-                    .map(|column| column.name().to_string())
-                    .collect();
-                sender
-                    .send(ReadEvent::Columns(names))
-                    .await
-                    .map_err(|_| receiver_gone(spec))?;
-                described = true;
+                rows.columns(|| column_names(&columns)).await?;
             }
             SimpleQueryMessage::Row(row) => {
-                if !described {
-                    let names = row
-                        .columns()
-                        .iter()
-                        .map(|column| column.name().to_string())
-                        .collect();
-                    sender
-                        .send(ReadEvent::Columns(names))
-                        .await
-                        .map_err(|_| receiver_gone(spec))?;
-                    described = true;
-                }
-                chunk.push(
+                rows.columns(|| column_names(row.columns())).await?;
+                rows.row(
                     (0..row.len())
                         .map(|at| row.get(at).map(str::to_string))
                         .collect(),
-                );
-                rows += 1;
-                if chunk.len() >= database.batch_rows {
-                    let full =
-                        std::mem::replace(&mut chunk, Vec::with_capacity(database.batch_rows));
-                    sender
-                        .send(ReadEvent::Rows(full))
-                        .await
-                        .map_err(|_| receiver_gone(spec))?;
-                }
+                )
+                .await?;
             }
-            SimpleQueryMessage::CommandComplete(_) => {}
             _ => {}
         }
     }
-    if !chunk.is_empty() {
-        sender
-            .send(ReadEvent::Rows(chunk))
-            .await
-            .map_err(|_| receiver_gone(spec))?;
-    }
-    Ok(rows)
+    rows.finish().await
+}
+
+fn column_names(columns: &[tokio_postgres::SimpleColumn]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|column| column.name().to_string())
+        .collect()
 }
