@@ -17,7 +17,7 @@ use super::status::ActivityCell;
 use super::text_rows::{TextRows, row_digest};
 use crate::contract::TableContract;
 use crate::error::Result;
-use crate::ingest::{Checker, IngestReport, IngestStatus, Ingestor, Origin};
+use crate::ingest::{Checker, IngestReport, Ingestor, Origin};
 use crate::validate::ValidationOptions;
 
 /// The header of the column that carries a message's topic (kept in quarantine rows).
@@ -111,7 +111,7 @@ pub(crate) async fn run(
         match delivery {
             Ok(None) => return Ok(()),
             Ok(Some(Delivery::Connected { resumed })) => {
-                activity.connected(&format!("{}:{}", mqtt.host, mqtt.port));
+                activity.connected();
                 // What was not committed is delivered again by the broker.
                 batch = Batch::default();
                 if !resumed {
@@ -273,9 +273,6 @@ async fn commit_messages(
             &mut report,
         )
         .await?;
-    if report.status != IngestStatus::Committed && report.status != IngestStatus::Duplicate {
-        report.status = IngestStatus::Committed;
-    }
     save_copy(ingestor.lake(), &spec.name, &spec.table, next).await?;
     ingestor.finish(report).await
 }

@@ -117,7 +117,7 @@ impl ActivityCell {
     }
 
     /// Records a connection to the broker (MQTT): the failure it ends is over.
-    pub(crate) fn connected(&self, _address: &str) {
+    pub(crate) fn connected(&self) {
         self.update(|activity| activity.error = None);
     }
 }
